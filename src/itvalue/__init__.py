@@ -1,0 +1,109 @@
+"""itvalue: IT services traced to the external customer outcomes that pay the bills.
+
+A small public front; everything is defined in the modules behind it.
+"""
+
+from itvalue._examples import example, example_names
+from itvalue.analysis.availability import AvailabilityTarget, Estimate
+from itvalue.analysis.costs import CostAllocation
+from itvalue.analysis.impact import Impact, OutcomeImpact, SegmentImpact
+from itvalue.analysis.trace import Trace
+from itvalue.errors import (
+    AnalysisError,
+    DocumentError,
+    ItValueError,
+    Problem,
+    UnknownIdError,
+    ValidationError,
+)
+from itvalue.graph import ValueGraph
+from itvalue.io import (
+    configure_converter,
+    converter,
+    dump,
+    dumps,
+    from_dict,
+    json_schema,
+    load,
+    loads,
+    to_dict,
+)
+from itvalue.model import (
+    SLA,
+    BusinessProcess,
+    CustomerSegment,
+    Dependency,
+    Direction,
+    Lifecycle,
+    Metric,
+    Money,
+    Objective,
+    Offering,
+    Outcome,
+    Period,
+    Perspective,
+    Portfolio,
+    Product,
+    Quantity,
+    Service,
+    ServiceKind,
+    Stage,
+    Stakeholder,
+    StakeholderKind,
+    Support,
+    ValueStream,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "SLA",
+    "AnalysisError",
+    "AvailabilityTarget",
+    "BusinessProcess",
+    "CostAllocation",
+    "CustomerSegment",
+    "Dependency",
+    "Direction",
+    "DocumentError",
+    "Estimate",
+    "Impact",
+    "ItValueError",
+    "Lifecycle",
+    "Metric",
+    "Money",
+    "Objective",
+    "Offering",
+    "Outcome",
+    "OutcomeImpact",
+    "Period",
+    "Perspective",
+    "Portfolio",
+    "Problem",
+    "Product",
+    "Quantity",
+    "SegmentImpact",
+    "Service",
+    "ServiceKind",
+    "Stage",
+    "Stakeholder",
+    "StakeholderKind",
+    "Support",
+    "Trace",
+    "UnknownIdError",
+    "ValidationError",
+    "ValueGraph",
+    "ValueStream",
+    "__version__",
+    "configure_converter",
+    "converter",
+    "dump",
+    "dumps",
+    "example",
+    "example_names",
+    "from_dict",
+    "json_schema",
+    "load",
+    "loads",
+    "to_dict",
+]

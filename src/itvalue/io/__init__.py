@@ -1,0 +1,33 @@
+"""Documents: the configured cattrs converter, YAML/JSON/TOML, and the JSON Schema."""
+
+from itvalue.io._converter import (
+    API_VERSION,
+    API_VERSIONS,
+    configure_converter,
+    converter,
+    from_dict,
+    make_converter,
+    to_dict,
+)
+from itvalue.io._documents import dump, dumps, format_of, load, loads
+from itvalue.io._parse import MAX_ALIAS_NODES, MAX_BYTES, MAX_DEPTH
+from itvalue.io._schema import json_schema
+
+__all__ = [
+    "API_VERSION",
+    "API_VERSIONS",
+    "MAX_ALIAS_NODES",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "configure_converter",
+    "converter",
+    "dump",
+    "dumps",
+    "format_of",
+    "from_dict",
+    "json_schema",
+    "load",
+    "loads",
+    "make_converter",
+    "to_dict",
+]

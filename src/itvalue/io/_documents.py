@@ -1,0 +1,164 @@
+"""Reading and writing portfolio documents in YAML, JSON and TOML."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+import yaml
+
+from itvalue._gc import paused_gc
+from itvalue.errors import DocumentError, Problem, ValidationError
+from itvalue.io._converter import QUOTE_HINT, Invalid, render_path, structure_tree, to_dict
+from itvalue.io._parse import FORMATS, MAX_BYTES, Locator, decode, parse
+from itvalue.model import Portfolio
+
+__all__ = ["dump", "dumps", "format_of", "load", "loads"]
+
+_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
+
+
+def format_of(path: str | os.PathLike[str]) -> str:
+    """The document format a file name's suffix implies.
+
+    Raises:
+        DocumentError: The suffix is not one of ``.yaml .yml .json .toml``.
+    """
+    suffix = Path(path).suffix.lower()
+    found = _SUFFIXES.get(suffix)
+    if found is None:
+        raise DocumentError(
+            f"cannot tell the format from the suffix {suffix or '(none)'!r}",
+            source=str(path),
+            hint="name the file .yaml, .yml, .json or .toml",
+        )
+    return found
+
+
+def _check_format(format: str) -> str:
+    fmt = format.lower()
+    if fmt == "yml":
+        fmt = "yaml"
+    if fmt not in FORMATS:
+        raise DocumentError(f"unknown format {format!r}", hint="use one of: " + ", ".join(FORMATS))
+    return fmt
+
+
+def loads(text: str | bytes, format: str = "yaml", *, source: str | None = None) -> Portfolio:
+    r"""The portfolio a document describes.
+
+    Args:
+        text: The document, as text or UTF-8 bytes.
+        format: ``"yaml"``, ``"json"`` or ``"toml"``.
+        source: A name for the document in error messages (a file name).
+
+    Raises:
+        DocumentError: The text cannot be read at all (syntax, size, depth, tags).
+        ValidationError: The document breaks the rules; every problem is listed, each
+            with its path and, for YAML, its line.
+
+    Examples:
+        >>> import itvalue
+        >>> p = itvalue.loads("apiVersion: itvalue/v1\\nkind: Portfolio\\nname: Tiny\\n")
+        >>> p.name
+        'Tiny'
+    """
+    fmt = _check_format(format)
+    if isinstance(text, bytes):
+        text = decode(text, source=source)
+    with paused_gc():
+        tree, locate = parse(text, fmt, source=source)
+        try:
+            return structure_tree(tree)
+        except Invalid as exc:
+            raise ValidationError(_located(exc, locate), source=source) from None
+
+
+def _located(exc: Invalid, locate: Locator) -> list[Problem]:
+    problems = []
+    for path, message, hint in exc.problems:
+        line, raw = locate(path)
+        if hint == QUOTE_HINT and raw is not None:
+            hint = f'{QUOTE_HINT}: write "{raw}" if you mean the text'
+        problems.append(Problem(path=render_path(path), message=message, hint=hint, line=line))
+    return problems
+
+
+def load(path: str | os.PathLike[str], *, format: str | None = None) -> Portfolio:
+    """The portfolio in a file; the format comes from the suffix unless given.
+
+    Raises:
+        DocumentError: The file cannot be read, or its text cannot be parsed.
+        ValidationError: The document breaks the rules (every problem at once).
+    """
+    fmt = _check_format(format) if format else format_of(path)
+    name = os.fspath(path)
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_BYTES:
+            raise DocumentError(
+                f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}", source=name
+            )
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise DocumentError(f"cannot read the file: {exc.strerror}", source=name) from None
+    return loads(data, fmt, source=name)
+
+
+def dumps(portfolio: Portfolio, format: str = "yaml") -> str:
+    """The document text of a portfolio: deterministic, fields at their default left out.
+
+    Examples:
+        >>> import itvalue
+        >>> print(itvalue.dumps(itvalue.Portfolio(name="Tiny"), format="json"))
+        {
+          "apiVersion": "itvalue/v1",
+          "kind": "Portfolio",
+          "name": "Tiny"
+        }
+    """
+    fmt = _check_format(format)
+    with paused_gc():
+        tree = to_dict(portfolio)
+        return _serialize(tree, fmt)
+
+
+def _serialize(tree: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(tree, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    if fmt == "toml":
+        return tomli_w.dumps(tree)
+    return yaml.dump(
+        tree,
+        Dumper=yaml.CSafeDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        default_flow_style=False,
+        width=100,
+    )
+
+
+def dump(portfolio: Portfolio, path: str | os.PathLike[str], *, format: str | None = None) -> None:
+    """Write a portfolio to a file, atomically: a failure never leaves a half-written file.
+
+    The text is written to a temporary file in the same folder and renamed over the
+    target only when complete.
+    """
+    fmt = _check_format(format) if format else format_of(path)
+    text = dumps(portfolio, fmt)
+    target = Path(path)
+    directory = target.parent if str(target.parent) else Path(".")
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            stream.write(text)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

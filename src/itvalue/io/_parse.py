@@ -1,0 +1,343 @@
+"""Turning document text into a plain tree, safely.
+
+The limits, all checked before or while parsing and all reported as
+:class:`~itvalue.errors.DocumentError`:
+
+* ``MAX_BYTES`` — input larger than this is refused before it is parsed.
+* ``MAX_DEPTH`` — nesting deeper than this is refused. For YAML, JSON and TOML the
+  text is scanned for brackets (and, in YAML, for runs of ``- `` and ``? `` and deep
+  indentation) *before* the parser sees it: libyaml's C loader and Python's json and
+  tomllib recurse, and a few tens of thousands of ``[`` would crash or exhaust them.
+* ``MAX_ALIAS_NODES`` — YAML aliases may add at most this many nodes on expansion;
+  the size is computed on the composed node graph, once per distinct node, so a
+  "billion laughs" document is refused in microseconds.
+
+YAML is read only through PyYAML's safe C loader (``CSafeLoader``) and only the core
+tags are accepted (null, bool, int, float, str, timestamp, sequences, mappings);
+``!!python/...`` and any other tag, merge keys and duplicate keys are refused.
+Nothing in a document is ever executed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+from itvalue.errors import DocumentError
+
+__all__ = [
+    "FORMATS",
+    "MAX_ALIAS_NODES",
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "Locator",
+    "decode",
+    "parse",
+]
+
+#: Largest document accepted, in bytes (UTF-8).
+MAX_BYTES = 256 * 1024 * 1024
+#: Deepest nesting accepted; a portfolio document needs 6.
+MAX_DEPTH = 64
+#: Most nodes YAML aliases may add when expanded.
+MAX_ALIAS_NODES = 100_000
+#: Widest indentation accepted in YAML, in columns.
+MAX_INDENT = 1_000
+
+FORMATS = ("yaml", "json", "toml")
+
+#: Maps a path in the tree to (line, source text of the scalar) where known.
+Locator = Callable[[tuple[str | int, ...]], tuple[int | None, str | None]]
+
+
+def _no_location(_path: tuple[str | int, ...]) -> tuple[int | None, str | None]:
+    return None, None
+
+
+def decode(data: bytes, *, source: str | None) -> str:
+    """UTF-8 bytes to text (a byte-order mark is dropped); anything else is refused."""
+    if len(data) > MAX_BYTES:
+        raise _too_big(len(data), source)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DocumentError(
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} at offset {exc.start} cannot be decoded",
+            source=source,
+            line=line,
+            hint="save the file as UTF-8",
+        ) from None
+
+
+def _too_big(size: int, source: str | None) -> DocumentError:
+    return DocumentError(
+        f"the document is {size:,} bytes; the limit is {MAX_BYTES:,}",
+        source=source,
+        hint="split the portfolio, or raise itvalue.io.MAX_BYTES if you trust the input",
+    )
+
+
+def parse(text: str, format: str, *, source: str | None = None) -> tuple[Any, Locator]:
+    """Parse document text into a plain tree and a locator for error lines."""
+    if len(text) > MAX_BYTES:
+        raise _too_big(len(text), source)
+    if format == "yaml":
+        return _parse_yaml(text, source)
+    if format == "json":
+        _check_depth(text, _JSON_TOKENS, source)
+        return _parse_json(text, source), _no_location
+    if format == "toml":
+        _check_depth(text, _TOML_TOKENS, source)
+        return _parse_toml(text, source), _no_location
+    raise DocumentError(
+        f"unknown format {format!r}", source=source, hint="use one of: " + ", ".join(FORMATS)
+    )
+
+
+# --- nesting limits, checked on the text -----------------------------------------------
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+_TOML_TOKENS = re.compile(
+    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]'
+)
+_YAML_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'|#[^\n]*|[\[\]{}]')
+_YAML_INDICATOR_RUN = re.compile(rf"(?m)^[ \t]*(?:[-?][ \t]+){{{MAX_DEPTH}}}")
+_YAML_DEEP_INDENT = re.compile(rf"(?m)^ {{{MAX_INDENT}}}")
+
+
+def _check_depth(text: str, tokens: re.Pattern[str], source: str | None) -> None:
+    depth = 0
+    for match in tokens.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                raise DocumentError(
+                    f"nested deeper than {MAX_DEPTH} levels",
+                    source=source,
+                    line=line,
+                    hint="a portfolio document needs only a few levels; is this the right file?",
+                )
+        elif token in "]}":
+            depth = max(depth - 1, 0)
+
+
+def _check_yaml_depth(text: str, source: str | None) -> None:
+    if "[" in text or "{" in text:
+        _check_depth(text, _YAML_TOKENS, source)
+    for pattern, what in (
+        (_YAML_INDICATOR_RUN, f"more than {MAX_DEPTH} nested '- ' or '? ' on one line"),
+        (_YAML_DEEP_INDENT, f"indented by {MAX_INDENT} columns or more"),
+    ):
+        match = pattern.search(text)
+        if match is not None:
+            raise DocumentError(
+                f"nested too deeply: {what}",
+                source=source,
+                line=text.count("\n", 0, match.start()) + 1,
+            )
+
+
+# --- JSON ---------------------------------------------------------------------------------
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = dict(pairs)
+    if len(out) != len(pairs):
+        seen: set[str] = set()
+        for key, _value in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _json_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number a document may hold")
+
+
+def _parse_json(text: str, source: str | None) -> Any:
+    try:
+        return json.loads(text, object_pairs_hook=_json_pairs, parse_constant=_json_constant)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            f"not valid JSON: {exc.msg} (column {exc.colno})", source=source, line=exc.lineno
+        ) from None
+    except _DuplicateKey as exc:
+        raise DocumentError(
+            f"duplicate key {exc.args[0]!r} in a mapping",
+            source=source,
+            hint="each key may appear once per mapping",
+        ) from None
+    except ValueError as exc:
+        raise DocumentError(str(exc), source=source) from None
+    except RecursionError:  # pragma: no cover - the depth scan runs first
+        raise DocumentError(f"nested deeper than {MAX_DEPTH} levels", source=source) from None
+
+
+# --- TOML ---------------------------------------------------------------------------------
+
+
+def _parse_toml(text: str, source: str | None) -> Any:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise DocumentError(f"not valid TOML: {exc}", source=source, line=line) from None
+    except RecursionError:  # pragma: no cover - the depth scan runs first
+        raise DocumentError(f"nested deeper than {MAX_DEPTH} levels", source=source) from None
+
+
+# --- YAML ---------------------------------------------------------------------------------
+
+_TAG = "tag:yaml.org,2002:"
+_SCALAR_TAGS = {
+    f"{_TAG}{name}": getattr(yaml.constructor.SafeConstructor, f"construct_yaml_{name}")
+    for name in ("null", "bool", "int", "float", "str", "timestamp")
+}
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+def _parse_yaml(text: str, source: str | None) -> tuple[Any, Locator]:
+    _check_yaml_depth(text, source)
+    loader = yaml.CSafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        reason = exc.problem or exc.context or "syntax error"
+        raise DocumentError(
+            f"not valid YAML: {reason}",
+            source=source,
+            line=None if mark is None else mark.line + 1,
+        ) from None
+    except yaml.YAMLError as exc:  # pragma: no cover - libyaml marks its errors
+        raise DocumentError(f"not valid YAML: {exc}", source=source) from None
+    finally:
+        loader.dispose()
+    if root is None:
+        raise DocumentError("the document is empty", source=source)
+    _check_aliases(root, source)
+    tree = _Builder(source).build(root, 0)
+
+    def locate(path: tuple[str | int, ...]) -> tuple[int | None, str | None]:
+        node: yaml.Node = root
+        for part in path:
+            found: yaml.Node | None = None
+            if isinstance(node, yaml.MappingNode) and isinstance(part, str):
+                for key, value in node.value:
+                    if key.value == part:
+                        found = value
+                        break
+            elif (
+                isinstance(node, yaml.SequenceNode)
+                and isinstance(part, int)
+                and 0 <= part < len(node.value)
+            ):
+                found = node.value[part]
+            if found is None:
+                break
+            node = found
+        raw = node.value if isinstance(node, yaml.ScalarNode) else None
+        return node.start_mark.line + 1, raw
+
+    return tree, locate
+
+
+def _check_aliases(root: yaml.Node, source: str | None) -> None:
+    """Refuse a node graph whose expansion adds more than MAX_ALIAS_NODES nodes."""
+    size: dict[int, int] = {}
+    scheduled: set[int] = set()
+    distinct = 0
+    # Iterative post-order over the node graph; a node shared through aliases is
+    # sized once and counted once per use.
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, expanded = stack.pop()
+        key = id(node)
+        if not expanded and (key in size or key in scheduled):
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            size[key] = 1
+            distinct += 1
+            continue
+        children: list[yaml.Node]
+        if isinstance(node, yaml.MappingNode):
+            children = [n for pair in node.value for n in pair]
+        else:
+            children = list(node.value)
+        if not expanded:
+            scheduled.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in size)
+            continue
+        size[key] = 1 + sum(size.get(id(child), 1) for child in children)
+        distinct += 1
+    total = size[id(root)]
+    if total - distinct > MAX_ALIAS_NODES:
+        raise DocumentError(
+            f"aliases expand the document to {total:,} nodes from {distinct:,}; "
+            f"at most {MAX_ALIAS_NODES:,} may be added this way",
+            source=source,
+            hint="write the repeated parts out, or use fewer nested aliases",
+        )
+
+
+class _Builder:
+    def __init__(self, source: str | None) -> None:
+        self.source = source
+
+    def fail(self, node: yaml.Node, reason: str, hint: str = "") -> DocumentError:
+        return DocumentError(reason, source=self.source, line=node.start_mark.line + 1, hint=hint)
+
+    def build(self, node: yaml.Node, depth: int) -> Any:
+        if isinstance(node, yaml.ScalarNode):
+            construct = _SCALAR_TAGS.get(node.tag)
+            if construct is None:
+                raise self.fail(
+                    node,
+                    f"the tag {node.tag!r} is not allowed",
+                    "only plain YAML values are read; remove the tag",
+                )
+            return construct(_CONSTRUCTOR, node)
+        if depth >= MAX_DEPTH:
+            raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels")
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != f"{_TAG}seq":
+                raise self.fail(node, f"the tag {node.tag!r} is not allowed")
+            return [self.build(child, depth + 1) for child in node.value]
+        if node.tag != f"{_TAG}map":
+            raise self.fail(node, f"the tag {node.tag!r} is not allowed")
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == f"{_TAG}merge":
+                raise self.fail(key_node, "merge keys ('<<') are not supported")
+            key = self.build(key_node, depth + 1)
+            if not isinstance(key, str):
+                if isinstance(key, (int, float, bool)) or key is None:
+                    raw = key_node.value
+                    raise self.fail(
+                        key_node,
+                        f"keys must be text; {raw!r} reads as {type(key).__name__}",
+                        "quote the key",
+                    )
+                raise self.fail(key_node, "keys must be text")
+            if key in out:
+                raise self.fail(
+                    key_node,
+                    f"duplicate key {key!r} in a mapping",
+                    "each key may appear once per mapping",
+                )
+            out[key] = self.build(value_node, depth + 1)
+        return out

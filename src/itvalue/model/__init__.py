@@ -1,0 +1,62 @@
+"""The domain model: entities, value types, closed vocabularies and the portfolio.
+
+Every class is a frozen, slotted, keyword-only attrs class that validates its fields
+on construction; :class:`Portfolio` also checks the whole (ids, references, cycles).
+"""
+
+from itvalue.model._entities import (
+    SLA,
+    BusinessProcess,
+    CustomerSegment,
+    Dependency,
+    Metric,
+    Objective,
+    Outcome,
+    Product,
+    Service,
+    Stage,
+    Stakeholder,
+    Support,
+    ValueStream,
+)
+from itvalue.model._integrity import COLLECTIONS
+from itvalue.model._portfolio import Entity, Portfolio
+from itvalue.model._values import (
+    Direction,
+    Lifecycle,
+    Money,
+    Offering,
+    Period,
+    Perspective,
+    Quantity,
+    ServiceKind,
+    StakeholderKind,
+)
+
+__all__ = [
+    "COLLECTIONS",
+    "SLA",
+    "BusinessProcess",
+    "CustomerSegment",
+    "Dependency",
+    "Direction",
+    "Entity",
+    "Lifecycle",
+    "Metric",
+    "Money",
+    "Objective",
+    "Offering",
+    "Outcome",
+    "Period",
+    "Perspective",
+    "Portfolio",
+    "Product",
+    "Quantity",
+    "Service",
+    "ServiceKind",
+    "Stage",
+    "Stakeholder",
+    "StakeholderKind",
+    "Support",
+    "ValueStream",
+]

@@ -1,0 +1,513 @@
+"""Tests of documents: round trips, broken documents, hostile input, the schema."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any
+
+import cattrs
+import jsonschema
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import itvalue as iv
+from itvalue.io import _parse
+from itvalue.testing import strategies as ivst
+
+FORMATS = ("yaml", "json", "toml")
+HEAD = "apiVersion: itvalue/v1\nkind: Portfolio\nname: Test\n"
+
+
+def problems(text: str, format: str = "yaml") -> list[tuple[str, str, str, int | None]]:
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.loads(text, format)
+    return [(p.path, p.message, p.hint, p.line) for p in excinfo.value.problems]
+
+
+def document_error(text: str | bytes, format: str = "yaml") -> iv.DocumentError:
+    with pytest.raises(iv.DocumentError) as excinfo:
+        iv.loads(text, format)
+    return excinfo.value
+
+
+# --- round trips ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("format", FORMATS)
+@given(p=ivst.portfolios())
+def test_round_trip(format: str, p: iv.Portfolio) -> None:
+    """loads(dumps(p)) == p, and dumping again gives the same bytes, for every format."""
+    text = iv.dumps(p, format)
+    again = iv.loads(text, format)
+    assert again == p
+    assert iv.dumps(again, format) == text
+
+
+@given(p=ivst.portfolios(currencies=("EUR", "USD", "JPY")))
+def test_to_dict_round_trip(p: iv.Portfolio) -> None:
+    """The plain tree round-trips and carries the envelope."""
+    tree = iv.to_dict(p)
+    assert tree["apiVersion"] == "itvalue/v1"
+    assert tree["kind"] == "Portfolio"
+    assert iv.from_dict(tree) == p
+    assert iv.converter.unstructure(p) == tree
+    assert iv.converter.structure(tree, iv.Portfolio) == p
+
+
+@given(p=ivst.portfolios())
+def test_formats_agree(p: iv.Portfolio) -> None:
+    """The three formats hold the same tree."""
+    trees = [iv.to_dict(iv.loads(iv.dumps(p, f), f)) for f in FORMATS]
+    assert trees[0] == trees[1] == trees[2]
+
+
+def test_defaults_are_omitted(northwind: iv.Portfolio) -> None:
+    """Fields at their default are left out of documents."""
+    tree = iv.to_dict(northwind)
+    db = tree["services"][1]
+    assert "description" not in db
+    assert "supports" not in db
+    assert "annual_cost" not in db
+    assert tree["services"][0]["supports"] == [{"process": "checkout"}]
+    assert iv.dumps(iv.Portfolio(name="Empty"), "json") == (
+        '{\n  "apiVersion": "itvalue/v1",\n  "kind": "Portfolio",\n  "name": "Empty"\n}\n'
+    )
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".yml", ".json", ".toml"])
+def test_dump_and_load_files(tmp_path: Path, northwind: iv.Portfolio, suffix: str) -> None:
+    """Files round-trip; the format comes from the suffix."""
+    path = tmp_path / f"p{suffix}"
+    iv.dump(northwind, path)
+    assert iv.load(path) == northwind
+    assert iv.load(str(path)) == northwind
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]
+
+
+def test_dump_is_atomic(tmp_path: Path, northwind: iv.Portfolio, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure while writing leaves the old file and no temporary file."""
+    path = tmp_path / "p.json"
+    path.write_text("old", encoding="utf-8")
+
+    def fail(*_args: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "fsync", fail)
+    with pytest.raises(OSError, match="disk full"):
+        iv.dump(northwind, path)
+    assert path.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["p.json"]
+
+
+def test_explicit_format(tmp_path: Path, northwind: iv.Portfolio) -> None:
+    """A format can be named when the suffix says nothing."""
+    path = tmp_path / "portfolio.txt"
+    iv.dump(northwind, path, format="yml")
+    assert iv.load(path, format="yaml") == northwind
+    with pytest.raises(iv.DocumentError, match="cannot tell the format"):
+        iv.load(path)
+    with pytest.raises(iv.DocumentError, match="unknown format"):
+        iv.dumps(northwind, "xml")
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    """A missing file is a DocumentError naming the file."""
+    with pytest.raises(iv.DocumentError, match="cannot read the file") as excinfo:
+        iv.load(tmp_path / "nope.yaml")
+    assert excinfo.value.source is not None
+    assert excinfo.value.source.endswith("nope.yaml")
+
+
+# --- broken documents: every problem, with path and line ------------------------------------
+
+
+def test_the_catalogue_of_broken_values() -> None:
+    """Every problem of a broken document comes at once, in document order, with lines."""
+    text = HEAD + (
+        "stakeholders:\n"
+        "  - {id: it, name: IT, kind: it}\n"
+        "  - {id: Sales, name: NO, kind: relationship_ownr}\n"
+        "services:\n"
+        "  - id: pay\n"
+        "    name: 1.10\n"
+        "    owner: it\n"
+        "    kind: business\n"
+        "    offering: catalog\n"
+        "    lifecycle: live\n"
+        "    availability: 99.9\n"
+        "    dependsOn: []\n"
+        "    annual_cost: {amount: .inf, currency: eur}\n"
+        "slas:\n"
+        "  - {id: s, name: S, service: pay, consumer: it, objectives: [{metric: m, target: 1, window_days: 7.9}]}\n"
+    )
+    found = problems(text)
+    assert found == [
+        ("stakeholders[1].id", "'Sales' is not a valid id (lower-case letters, digits, '.', '_', '-'; starting with a letter or digit)", "try 'sales'", 6),
+        ("stakeholders[1].name", "expected a string, got boolean false", 'quote the value: write "NO" if you mean the text', 6),
+        ("stakeholders[1].kind", "'relationship_ownr' is not one of: business_unit, internal_user, relationship_owner, sponsor, supplier, it", "did you mean 'relationship_owner'?", 6),
+        ("services[0].name", "expected a string, got number 1.1", 'quote the value: write "1.10" if you mean the text', 9),
+        ("services[0].availability", "must be greater than 0 and at most 1, got 99.9", "write a fraction: 99.9% is 0.999", 14),
+        ("services[0].dependsOn", "unknown key 'dependsOn' in Service", "did you mean 'depends_on'?", 15),
+        ("services[0].annual_cost.amount", "must be a finite number, got inf", "", 16),
+        ("services[0].annual_cost.currency", "'eur' is not a three-letter upper-case currency code", "write 'EUR'", 16),
+        ("slas[0].objectives[0].window_days", "expected a whole number, got number 7.9", "", 18),
+    ]
+
+
+def test_broken_references_are_reported_with_field_problems() -> None:
+    """References are checked even when some entities are broken, skipping those."""
+    text = HEAD + (
+        "stakeholders: [{id: it, name: IT, kind: it}]\n"
+        "services:\n"
+        "  - {id: a, name: A, owner: itt, kind: business, offering: catalog, lifecycle: live}\n"
+        "  - {id: b, name: B, owner: it, kind: busines, offering: catalog, lifecycle: live}\n"
+        "  - {id: c, name: C, owner: it, kind: business, offering: catalog, lifecycle: live,\n"
+        "     depends_on: [{service: b}, {service: d}]}\n"
+    )
+    assert [(p, m) for p, m, _h, _l in problems(text)] == [
+        ("services[1].kind", "'busines' is not one of: business, technical"),
+        ("services[0].owner", "'itt' names no entity; expected a stakeholder"),
+        ("services[2].depends_on[1].service", "'d' names no entity; expected a service"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "path", "message"),
+    [
+        ("kind: Portfolio\nname: X\n", "apiVersion", "missing required key 'apiVersion'"),
+        ("apiVersion: itvalue/v2\nkind: Portfolio\nname: X\n", "apiVersion", "unknown version 'itvalue/v2'; this library understands: itvalue/v1"),
+        ("apiVersion: itvalue/v1\nname: X\n", "kind", "missing required key 'kind'"),
+        ("apiVersion: itvalue/v1\nkind: Folio\nname: X\n", "kind", "expected kind 'Portfolio', got 'Folio'"),
+        ("apiVersion: itvalue/v1\nkind: Portfolio\n", "name", "missing required key 'name'"),
+        (HEAD + "services: {}\n", "services", "expected a list, got mapping a mapping"),
+        (HEAD + "servics: []\n", "servics", "unknown key 'servics' in the document"),
+        (HEAD + "name2: x\n", "name2", "unknown key 'name2' in the document"),
+        (HEAD + "description: [1]\n", "description", "expected a string, got list a list"),
+        (HEAD + "stakeholders: [7]\n", "stakeholders[0]", "expected a mapping for Stakeholder, got integer 7"),
+        (HEAD + "stakeholders: [{id: it, kind: it}]\n", "stakeholders[0].name", "missing required key 'name' of Stakeholder"),
+        (HEAD + "outcomes: [{id: o, name: O, segment: s, volume: {amount: 1, unit: x, per: fortnight}}]\n", "outcomes[0].volume.per", "'fortnight' is not one of: hour, day, week, month, quarter, year"),
+        (HEAD + "outcomes: [{id: o, name: O, segment: s, volume: {amount: true, unit: x, per: day}}]\n", "outcomes[0].volume.amount", "expected a number, got boolean true"),
+        (HEAD + "outcomes: [{id: o, name: O, segment: s, volume: 5}]\n", "outcomes[0].volume", "expected a mapping for Quantity, got integer 5"),
+        (HEAD + "products: [{id: p, name: P, owner: x, outcomes: a}]\n", "products[0].outcomes", "expected a list, got string 'a'"),
+        (HEAD + "products: [{id: p, name: P, owner: x, outcomes: [1]}]\n", "products[0].outcomes[0]", "expected a string, got integer 1"),
+    ],
+)
+def test_broken_documents(text: str, path: str, message: str) -> None:
+    """Each broken document names the path and what is wrong."""
+    found = problems(text)
+    assert (path, message) in [(p, m) for p, m, _h, _l in found], found
+
+
+def test_toml_and_json_problems_have_paths() -> None:
+    """JSON and TOML documents report paths too (lines are YAML's)."""
+    tree = {"apiVersion": "itvalue/v1", "kind": "Portfolio", "name": 3}
+    assert problems(json.dumps(tree), "json") == [("name", "expected a string, got integer 3", "quote the value", None)]
+    toml = 'apiVersion = "itvalue/v1"\nkind = "Portfolio"\nname = 1979-05-27\n'
+    assert problems(toml, "toml")[0][:2] == ("name", "expected a string, got date datetime.date(1979, 5, 27)")
+
+
+def test_whole_numbers_as_floats_are_accepted_for_integers() -> None:
+    """7.0 is an integer, as JSON Schema says; 7.9 is not."""
+    text = HEAD + (
+        "stakeholders: [{id: it, name: IT, kind: it}]\n"
+        "services: [{id: a, name: A, owner: it, kind: business, offering: catalog, lifecycle: live}]\n"
+        "metrics: [{id: m, name: M, unit: '%', perspective: internal, direction: higher_is_better}]\n"
+        "slas: [{id: s, name: S, service: a, consumer: it, objectives: [{metric: m, target: 1, window_days: 7.0}]}]\n"
+    )
+    assert iv.loads(text).sla("s").objectives[0].window_days == 7
+
+
+def test_validation_error_names_the_file(tmp_path: Path) -> None:
+    """Errors from a file carry its name."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("apiVersion: itvalue/v1\nkind: Portfolio\nname: 5\n", encoding="utf-8")
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.load(path)
+    assert excinfo.value.source == str(path)
+    assert str(excinfo.value).startswith(f"1 problem in {path}:")
+    assert "name (line 3): expected a string" in str(excinfo.value)
+
+
+def test_converter_hooks_raise_our_errors() -> None:
+    """Structuring any model class through the converter raises our ValidationError."""
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.converter.structure({"amount": "1", "currency": "EUR", "x": 1}, iv.Money)
+    assert [p.path for p in excinfo.value.problems] == ["amount", "x"]
+    assert iv.converter.structure({"amount": 1, "currency": "EUR"}, iv.Money) == iv.Money(amount=1.0, currency="EUR")
+    assert iv.converter.unstructure(iv.Support(process="p", share=0.5)) == {"process": "p", "share": 0.5}
+    with pytest.raises(iv.ValidationError, match="expected a mapping at the top"):
+        iv.from_dict([1, 2])
+
+
+def test_configure_converter_leaves_other_types_alone() -> None:
+    """Our hooks go on a user's converter without changing how it handles other types."""
+    import attrs
+
+    @attrs.frozen
+    class Order:
+        ref: str
+        price: iv.Money
+
+    mine = cattrs.Converter()
+    iv.configure_converter(mine)
+    order = mine.structure({"ref": 7, "price": {"amount": 2, "currency": "USD"}}, Order)
+    assert order == Order(ref="7", price=iv.Money(amount=2.0, currency="USD"))
+    assert mine.unstructure(order) == {"ref": "7", "price": {"amount": 2.0, "currency": "USD"}}
+    assert cattrs.global_converter.structure("7", str) == "7"
+    # Inside the user's class, cattrs groups our error with theirs, as it does for all.
+    with pytest.raises(cattrs.ClassValidationError) as excinfo:
+        mine.structure({"ref": "x", "price": {"amount": "2", "currency": "USD"}}, Order)
+    (inner,) = excinfo.value.exceptions
+    assert isinstance(inner, iv.ValidationError)
+    assert inner.problems[0].path == "amount"
+
+
+# --- hostile input ----------------------------------------------------------------------------
+
+
+def test_billion_laughs_is_refused_fast() -> None:
+    """A few hundred bytes of nested aliases are refused in well under a second."""
+    lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i in range(1, 9):
+        prev = chr(ord("a") + i - 1)
+        name = chr(ord("a") + i)
+        lines.append(f"{name}: &{name} [{','.join(['*' + prev] * 9)}]")
+    text = "\n".join(lines) + "\n"
+    assert len(text.encode()) < 500
+    start = time.perf_counter()
+    error = document_error(text)
+    elapsed = time.perf_counter() - start
+    assert "aliases expand the document" in error.reason
+    assert elapsed < 0.5
+
+
+def test_small_aliases_are_fine() -> None:
+    """Modest use of aliases is accepted."""
+    text = HEAD + "stakeholders:\n  - &it {id: it, name: IT, kind: it}\n"
+    assert iv.loads(text).stakeholder("it").name == "IT"
+
+
+def test_recursive_alias_is_refused() -> None:
+    """A node that contains itself is refused, not followed forever."""
+    error = document_error(HEAD + "description: &a [*a]\n")
+    assert "nested deeper" in error.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "format"),
+    [
+        ("[" * 30_000 + "]" * 30_000, "yaml"),
+        ("a: " + "{x: " * 100 + "1" + "}" * 100, "yaml"),
+        ("- " * 30_000 + "x", "yaml"),
+        ("? " * 100 + "x", "yaml"),
+        ("[" * 100_000 + "]" * 100_000, "json"),
+        ('{"a": ' * 50_000 + "1" + "}" * 50_000, "json"),
+        ("a = " + "[" * 50_000 + "]" * 50_000, "toml"),
+    ],
+)
+def test_nesting_bombs(text: str, format: str) -> None:
+    """Deep nesting is refused before the parser sees it, in every format."""
+    error = document_error(text, format)
+    assert "nested" in error.reason
+
+
+def test_deep_indentation_is_refused() -> None:
+    """Block nesting by indentation alone is bounded too."""
+    text = "a:\n" + " " * 1000 + "b: 1\n"
+    assert "indented" in document_error(text).reason
+
+
+def test_brackets_inside_strings_do_not_count() -> None:
+    """Brackets in quoted strings are not nesting."""
+    text = HEAD + f"description: \"{'[' * 200}\"\n"
+    assert iv.loads(text).description == "[" * 200
+    doc = json.dumps({"apiVersion": "itvalue/v1", "kind": "Portfolio", "name": "{" * 200})
+    assert iv.loads(doc, "json").name == "{" * 200
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("!!python/object/apply:os.system ['echo hi']", "is not allowed"),
+        (HEAD + "description: !!python/name:os.system\n", "is not allowed"),
+        (HEAD + "description: !custom x\n", "is not allowed"),
+        (HEAD + "stakeholders: !!set {a}\n", "is not allowed"),
+        (HEAD + "stakeholders: !!omap [{a: 1}]\n", "is not allowed"),
+        (HEAD + "base: &b {id: x}\nstakeholders: [{<<: *b, name: X, kind: it}]\n", "merge keys"),
+        (HEAD + "name: again\n", "duplicate key 'name'"),
+        (HEAD + "1: x\n", "keys must be text"),
+        (HEAD + "[a]: x\n", "keys must be text"),
+        ("", "the document is empty"),
+        ("# only a comment\n", "the document is empty"),
+        ("a: [1,\n", "not valid YAML"),
+        ("a: 1\n---\nb: 2\n", "not valid YAML"),
+    ],
+)
+def test_hostile_yaml(text: str, reason: str) -> None:
+    """Tags, merge keys, duplicate keys, bad syntax and empty documents are refused."""
+    assert reason in document_error(text).reason
+
+
+def test_nothing_is_executed(tmp_path: Path) -> None:
+    """A python tag never runs."""
+    marker = tmp_path / "ran"
+    document_error(f"!!python/object/apply:os.system ['touch {marker}']")
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "format", "reason"),
+    [
+        ('{"a": 1, "a": 2}', "json", "duplicate key 'a'"),
+        ('{"a": NaN}', "json", "NaN is not a number"),
+        ('{"a": Infinity}', "json", "Infinity is not a number"),
+        ("{", "json", "not valid JSON"),
+        ("a = ", "toml", "not valid TOML"),
+        ("a = 1\na = 2\n", "toml", "not valid TOML"),
+    ],
+)
+def test_hostile_json_and_toml(text: str, format: str, reason: str) -> None:
+    """JSON and TOML syntax problems are DocumentErrors."""
+    assert reason in document_error(text, format).reason
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[1, 2]", "expected a mapping at the top of the document, got list"),
+        ("just text", "expected a mapping at the top of the document, got string"),
+        ("42", "expected a mapping at the top of the document, got integer"),
+    ],
+)
+def test_non_mapping_roots(text: str, message: str) -> None:
+    """A document that is not a mapping is a validation problem, not a crash."""
+    assert problems(text)[0][1] == message
+
+
+def test_non_utf8_bytes() -> None:
+    """Bytes that are not UTF-8 are refused with their offset and line."""
+    error = document_error(b"apiVersion: itvalue/v1\nname: caf\xe9\n")
+    assert "byte 0xe9 at offset 32" in error.reason
+    assert error.line == 2
+
+
+def test_utf8_bom_is_accepted() -> None:
+    """A UTF-8 byte-order mark is dropped."""
+    assert iv.loads(b"\xef\xbb\xbf" + HEAD.encode()).name == "Test"
+
+
+def test_size_cap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Input over the cap is refused with a clear message, text, bytes or file."""
+    monkeypatch.setattr(_parse, "MAX_BYTES", 100)
+    monkeypatch.setattr("itvalue.io._documents.MAX_BYTES", 100)
+    big = HEAD + "description: " + "x" * 200 + "\n"
+    assert "the limit is 100" in document_error(big).reason
+    assert "the limit is 100" in document_error(big.encode()).reason
+    path = tmp_path / "big.yaml"
+    path.write_text(big, encoding="utf-8")
+    with pytest.raises(iv.DocumentError, match="the limit is 100"):
+        iv.load(path)
+
+
+@given(st.binary(max_size=200))
+def test_random_bytes_never_crash(data: bytes) -> None:
+    """Whatever the bytes, loading raises only our errors."""
+    for format in FORMATS:
+        try:
+            iv.loads(data, format)
+        except iv.ItValueError:
+            pass
+
+
+@given(st.text(max_size=200))
+def test_random_text_never_crashes(text: str) -> None:
+    """Whatever the text, loading raises only our errors."""
+    for format in FORMATS:
+        try:
+            iv.loads(text, format)
+        except iv.ItValueError:
+            pass
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+        lambda children: st.lists(children, max_size=3)
+        | st.dictionaries(st.sampled_from(["id", "name", "kind", "services", "x", "apiVersion"]), children, max_size=4),
+        max_leaves=20,
+    )
+)
+def test_random_trees_never_crash(tree: Any) -> None:
+    """Whatever the tree, from_dict raises only ValidationError."""
+    try:
+        iv.from_dict(tree)
+    except iv.ValidationError as err:
+        assert err.problems
+
+
+# --- the JSON Schema ---------------------------------------------------------------------------
+
+
+def _validator() -> jsonschema.protocols.Validator:
+    schema = iv.json_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)  # type: ignore[no-any-return]
+
+
+@given(p=ivst.portfolios())
+def test_generated_documents_validate(p: iv.Portfolio) -> None:
+    """Every document we write validates against the schema."""
+    assert list(_validator().iter_errors(json.loads(iv.dumps(p, "json")))) == []
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: t.pop("apiVersion"),
+        lambda t: t.update(apiVersion="itvalue/v9"),
+        lambda t: t.update(kind="Other"),
+        lambda t: t.update(extra=1),
+        lambda t: t["services"][0].update(availability=0),
+        lambda t: t["services"][0].update(availability=1.5),
+        lambda t: t["services"][0].update(lifecycle="dead"),
+        lambda t: t["services"][0].update(id="Bad Id"),
+        lambda t: t["services"][0].update(name=" "),
+        lambda t: t["services"][0].update(dependsOn=[]),
+        lambda t: t["services"][0].pop("owner"),
+        lambda t: t["services"][0]["supports"][0].update(share=0),
+        lambda t: t["services"][0]["annual_cost"].update(amount=-1),
+        lambda t: t["services"][0]["annual_cost"].update(currency="eur"),
+        lambda t: t["outcomes"][0]["volume"].update(per="fortnight"),
+        lambda t: t["outcomes"][0]["volume"].update(amount=-1),
+        lambda t: t["products"][0].update(outcomes=["Bad"]),
+        lambda t: t.update(slas=[{"id": "s", "name": "S", "service": "payments", "consumer": "sales", "objectives": []}]),
+        lambda t: t.update(slas=[{"id": "s", "name": "S", "service": "payments", "consumer": "sales", "objectives": [{"metric": "m", "target": 1, "window_days": 7.5}]}]),
+    ],
+)
+def test_schema_and_converter_agree_on_broken_documents(
+    northwind: iv.Portfolio, change: Any
+) -> None:
+    """A broken document fails both the schema and the converter."""
+    tree = iv.to_dict(northwind)
+    change(tree)
+    assert list(_validator().iter_errors(tree)) != []
+    with pytest.raises(iv.ValidationError):
+        iv.from_dict(tree)
+
+
+def test_schema_shape() -> None:
+    """The schema is draft 2020-12 and closed."""
+    schema = iv.json_schema()
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["additionalProperties"] is False
+    service = schema["$defs"]["Service"]
+    assert service["additionalProperties"] is False
+    assert set(service["required"]) == {"id", "name", "owner", "kind", "offering", "lifecycle"}
+    assert service["properties"]["availability"] == {
+        "anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 1}, {"type": "null"}]
+    }

@@ -1,0 +1,283 @@
+"""Tests of the model: validators, portfolio integrity and look-ups."""
+
+from __future__ import annotations
+
+import math
+import pickle
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import itvalue as iv
+from itvalue.testing import strategies as ivst
+
+
+def service(**overrides: Any) -> iv.Service:
+    fields: dict[str, Any] = {
+        "id": "svc",
+        "name": "Service",
+        "owner": "it",
+        "kind": iv.ServiceKind.BUSINESS,
+        "offering": iv.Offering.CATALOG,
+        "lifecycle": iv.Lifecycle.LIVE,
+    }
+    fields.update(overrides)
+    return iv.Service(**fields)
+
+
+IT = iv.Stakeholder(id="it", name="IT", kind=iv.StakeholderKind.IT)
+SALES = iv.Stakeholder(id="sales", name="Sales", kind=iv.StakeholderKind.RELATIONSHIP_OWNER)
+
+
+def problems_of(excinfo: pytest.ExceptionInfo[iv.ValidationError]) -> list[tuple[str, str]]:
+    return [(p.path, p.message) for p in excinfo.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("id", "Payments", "is not a valid id"),
+        ("id", "-x", "is not a valid id"),
+        ("id", 7, "expected a string"),
+        ("name", "   ", "must not be empty"),
+        ("availability", 0.0, "greater than 0 and at most 1"),
+        ("availability", 1.5, "greater than 0 and at most 1"),
+        ("availability", math.nan, "finite"),
+        ("availability", math.inf, "finite"),
+        ("availability", True, "expected a number"),
+        ("availability", "0.9", "expected a number"),
+        ("kind", "business", "is not one of"),
+        ("annual_cost", iv.Money(amount=-1.0, currency="EUR"), "at least 0"),
+        ("annual_cost", 5, "expected Money"),
+        ("provided_by", "Bad Id", "is not a valid id"),
+        ("supports", [iv.Support(process="p")], "expected a tuple"),
+        ("depends_on", ("x",), "expected Dependency"),
+    ],
+)
+def test_service_validators(field: str, value: object, message: str) -> None:
+    """Every bad field value of a service is refused with its field name."""
+    with pytest.raises(iv.ValidationError) as excinfo:
+        service(**{field: value})
+    (problem,) = excinfo.value.problems
+    assert problem.path.split(".")[0] == field
+    assert message in problem.message
+
+
+@pytest.mark.parametrize(
+    ("build", "path", "message"),
+    [
+        (lambda: iv.Support(process="p", share=0), "share", "greater than 0"),
+        (lambda: iv.Support(process="p", share=1.01), "share", "at most 1"),
+        (lambda: iv.Quantity(amount=-1, unit="orders", per=iv.Period.DAY), "amount", "at least 0"),
+        (lambda: iv.Quantity(amount=1, unit="", per=iv.Period.DAY), "unit", "empty"),
+        (lambda: iv.Quantity(amount=10**400, unit="x", per=iv.Period.DAY), "amount", "finite"),
+        (lambda: iv.Money(amount=1, currency="eur"), "currency", "currency code"),
+        (lambda: iv.Money(amount=math.inf, currency="EUR"), "amount", "finite"),
+        (lambda: iv.Objective(metric="m", target=1, window_days=0), "window_days", "at least 1"),
+        (lambda: iv.Objective(metric="m", target=1, window_days=7.9), "window_days", "whole"),
+        (lambda: iv.Objective(metric="m", target=1, window_days=True), "window_days", "whole"),
+        (lambda: iv.SLA(id="s", name="S", service="x", consumer="y", objectives=()), "objectives", "at least 1"),
+        (lambda: iv.Dependency(service="x", group=""), "group", "empty"),
+    ],
+)
+def test_value_validators(build: Any, path: str, message: str) -> None:
+    """Value types refuse bad values, naming the field."""
+    with pytest.raises(iv.ValidationError) as excinfo:
+        build()
+    (problem,) = excinfo.value.problems
+    assert problem.path == path
+    assert message in problem.message
+
+
+def test_hints() -> None:
+    """Common slips get a hint."""
+    with pytest.raises(iv.ValidationError) as excinfo:
+        service(availability=99.9)
+    assert "0.999" in excinfo.value.problems[0].hint
+    with pytest.raises(iv.ValidationError) as excinfo:
+        service(id="Order Service")
+    assert "order-service" in excinfo.value.problems[0].hint
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.Money(amount=1, currency="eur")
+    assert "EUR" in excinfo.value.problems[0].hint
+
+
+def test_models_are_frozen_slotted_keyword_only() -> None:
+    """Every model class is frozen, slotted and keyword-only."""
+    for cls in (
+        iv.Stakeholder, iv.CustomerSegment, iv.Outcome, iv.Product, iv.BusinessProcess,
+        iv.ValueStream, iv.Service, iv.Metric, iv.SLA, iv.Portfolio, iv.Quantity, iv.Money,
+        iv.Support, iv.Dependency, iv.Stage, iv.Objective,
+    ):
+        assert "__slots__" in cls.__dict__, cls
+        assert all(f.kw_only for f in attrs.fields(cls)), cls
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        IT.name = "x"  # type: ignore[misc]
+
+
+def test_ints_widen_to_floats() -> None:
+    """Integer amounts become floats, so equal values compare and dump the same."""
+    assert iv.Money(amount=3, currency="EUR") == iv.Money(amount=3.0, currency="EUR")
+    assert type(iv.Money(amount=3, currency="EUR").amount) is float
+    assert service(availability=1).availability == 1.0
+
+
+def test_period_hours() -> None:
+    """Periods have the documented lengths."""
+    assert [p.hours for p in iv.Period] == [1, 24, 168, 730, 2190, 8760]
+    q = iv.Quantity(amount=730, unit="orders", per=iv.Period.MONTH)
+    assert q.per_hour == 1.0
+    assert q.per_year == 8760.0
+    assert str(iv.Money(amount=1234.5, currency="EUR")) == "1,234.50 EUR"
+
+
+def test_portfolio_reports_every_problem_at_once() -> None:
+    """Duplicates, unknown and wrong-kind references and cycles come together."""
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.Portfolio(
+            name="Broken",
+            stakeholders=(IT, SALES, iv.Stakeholder(id="it", name="Dup", kind=iv.StakeholderKind.IT)),
+            segments=(iv.CustomerSegment(id="seg", name="S", relationship_owner="nobody"),),
+            outcomes=(iv.Outcome(id="out", name="O", segment="sales"),),
+            products=(iv.Product(id="prod", name="P", owner="sales", outcomes=("out", "out")),),
+            processes=(iv.BusinessProcess(id="proc", name="P", owner="sales", enables=("seg",)),),
+            services=(
+                service(id="a", depends_on=(iv.Dependency(service="b"),), provided_by="sales"),
+                service(id="b", depends_on=(iv.Dependency(service="a"),)),
+                service(
+                    id="c",
+                    supports=(iv.Support(process="prod"), iv.Support(process="prod")),
+                    depends_on=(iv.Dependency(service="c"), iv.Dependency(service="zz")),
+                ),
+            ),
+            metrics=(
+                iv.Metric(
+                    id="m", name="M", unit="%", perspective=iv.Perspective.EXTERNAL,
+                    direction=iv.Direction.HIGHER_IS_BETTER, outcome="proc",
+                ),
+            ),
+            slas=(
+                iv.SLA(
+                    id="sla", name="SLA", service="proc", consumer="out",
+                    objectives=(iv.Objective(metric="a", target=1),),
+                ),
+            ),
+            value_streams=(
+                iv.ValueStream(
+                    id="vs", name="VS", segment="seg", outcome="out",
+                    stages=(iv.Stage(name="S", processes=("nope",)),),
+                ),
+            ),
+        )
+    found = problems_of(excinfo)
+    assert found == [
+        ("stakeholders[2].id", "duplicate id 'it', first used at stakeholders[0].id"),
+        ("segments[0].relationship_owner", "'nobody' names no entity; expected a stakeholder"),
+        ("outcomes[0].segment", "'sales' is a stakeholder; expected a customer segment"),
+        ("products[0].outcomes[1]", "'out' is listed twice"),
+        ("processes[0].enables[0]", "'seg' is a customer segment; expected a product or an outcome"),
+        ("value_streams[0].stages[0].processes[0]", "'nope' names no entity; expected a business process"),
+        ("services[0].provided_by", "'sales' is a stakeholder of kind 'relationship_owner'; provided_by must name a supplier"),
+        ("services[2].supports[0].process", "'prod' is a product; expected a business process"),
+        ("services[2].supports[1].process", "'prod' is supported twice"),
+        ("services[2].depends_on[0].service", "'c' depends on itself"),
+        ("services[2].depends_on[1].service", "'zz' names no entity; expected a service"),
+        ("metrics[0].outcome", "'proc' is a business process; expected an outcome"),
+        ("slas[0].service", "'proc' is a business process; expected a service"),
+        ("slas[0].consumer", "'out' is an outcome; expected a stakeholder or a customer segment"),
+        ("slas[0].objectives[0].metric", "'a' is a service; expected a metric"),
+        ("services[0].depends_on", "dependency cycle: a → b → a"),
+    ]
+    assert "5 problems" not in str(excinfo.value)
+    assert str(excinfo.value).startswith("16 problems:")
+
+
+def test_cycle_is_spelled_from_the_first_service() -> None:
+    """A longer cycle is spelled out starting at its first service in the document."""
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.Portfolio(
+            name="Cycle",
+            stakeholders=(IT,),
+            services=(
+                service(id="x"),
+                service(id="b", depends_on=(iv.Dependency(service="c"),)),
+                service(id="c", depends_on=(iv.Dependency(service="d", group="g"),)),
+                service(id="d", depends_on=(iv.Dependency(service="b"), iv.Dependency(service="x"))),
+            ),
+        )
+    assert problems_of(excinfo) == [("services[1].depends_on", "dependency cycle: b → c → d → b")]
+
+
+def test_unknown_reference_hint() -> None:
+    """An unknown reference suggests the closest id of the right kind."""
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.Portfolio(name="P", stakeholders=(IT, SALES), services=(service(owner="sale"),))
+    assert excinfo.value.problems[0].hint == "did you mean 'sales'?"
+
+
+def test_lookups(northwind: iv.Portfolio) -> None:
+    """Entities are found by id, in general and per kind."""
+    assert northwind.get("payments").name == "Payments"
+    assert northwind.service("payments").is_live
+    assert northwind.outcome("order-delivered").segment == "shoppers"
+    assert northwind.segment("shoppers").relationship_owner == "sales"
+    assert northwind.product("webshop").outcomes == ("order-delivered",)
+    assert northwind.process("checkout").enables == ("webshop",)
+    assert northwind.stakeholder("sales").kind is iv.StakeholderKind.RELATIONSHIP_OWNER
+    assert northwind.kind_of("db-a") == "service"
+    assert "db-a" in northwind
+    assert "nope" not in northwind
+    assert len(northwind) == 9
+    assert "checkout" in northwind.ids
+    with pytest.raises(iv.UnknownIdError) as excinfo:
+        northwind.get("paymnts")
+    assert excinfo.value.id == "paymnts"
+    assert "did you mean 'payments'" in str(excinfo.value)
+    assert isinstance(excinfo.value, KeyError)
+    with pytest.raises(iv.UnknownIdError) as excinfo:
+        northwind.process("payments")
+    assert "is a service" in str(excinfo.value)
+    for method in (northwind.value_stream, northwind.metric, northwind.sla):
+        with pytest.raises(iv.UnknownIdError):
+            method("payments")
+
+
+def test_portfolio_html(northwind: iv.Portfolio) -> None:
+    """A portfolio renders as an HTML table in notebooks."""
+    html = northwind._repr_html_()
+    assert "Northwind Retail" in html
+    assert "<td>services</td><td style='text-align:right'>3</td>" in html
+
+
+def test_errors_pickle() -> None:
+    """Our errors survive pickling with their data."""
+    errors: list[Exception] = [
+        iv.ValidationError([iv.Problem(path="a", message="b", hint="c", line=3)], source="f.yaml"),
+        iv.DocumentError("bad", source="f", line=2, hint="h"),
+        iv.UnknownIdError("x", expected="service", hint="h"),
+        iv.AnalysisError("no", hint="h"),
+    ]
+    for error in errors:
+        again = pickle.loads(pickle.dumps(error))
+        assert type(again) is type(error)
+        assert str(again) == str(error)
+    single = iv.ValidationError([iv.Problem(path="", message="m")])
+    assert str(single) == "1 problem:\n  (document): m"
+
+
+@given(ivst.portfolios())
+def test_generated_portfolios_are_valid_and_hashable(p: iv.Portfolio) -> None:
+    """Generated portfolios build, index every entity and hash consistently."""
+    assert len(p) == sum(len(getattr(p, name)) for name, _c, _k in iv.model.COLLECTIONS)
+    assert hash(p) == hash(attrs.evolve(p))
+    assert attrs.evolve(p) == p
+
+
+@given(st.from_type(iv.Service))
+def test_registered_strategies(s: iv.Service) -> None:
+    """``st.from_type`` builds valid entities once the strategies are imported."""
+    assert isinstance(s, iv.Service)
+    assert 0 < (s.availability if s.availability is not None else 1.0) <= 1
