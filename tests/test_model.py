@@ -77,9 +77,17 @@ def test_service_validators(field: str, value: object, message: str) -> None:
         (lambda: iv.Money(amount=1, currency="eur"), "currency", "currency code"),
         (lambda: iv.Money(amount=math.inf, currency="EUR"), "amount", "finite"),
         (lambda: iv.Objective(metric="m", target=1, window_days=0), "window_days", "at least 1"),
-        (lambda: iv.Objective(metric="m", target=1, window_days=7.9), "window_days", "whole"),
+        (
+            lambda: iv.Objective(metric="m", target=1, window_days=7.9),  # type: ignore[arg-type]
+            "window_days",
+            "whole",
+        ),
         (lambda: iv.Objective(metric="m", target=1, window_days=True), "window_days", "whole"),
-        (lambda: iv.SLA(id="s", name="S", service="x", consumer="y", objectives=()), "objectives", "at least 1"),
+        (
+            lambda: iv.SLA(id="s", name="S", service="x", consumer="y", objectives=()),
+            "objectives",
+            "at least 1",
+        ),
         (lambda: iv.Dependency(service="x", group=""), "group", "empty"),
     ],
 )
@@ -108,9 +116,22 @@ def test_hints() -> None:
 def test_models_are_frozen_slotted_keyword_only() -> None:
     """Every model class is frozen, slotted and keyword-only."""
     for cls in (
-        iv.Stakeholder, iv.CustomerSegment, iv.Outcome, iv.Product, iv.BusinessProcess,
-        iv.ValueStream, iv.Service, iv.Metric, iv.SLA, iv.Portfolio, iv.Quantity, iv.Money,
-        iv.Support, iv.Dependency, iv.Stage, iv.Objective,
+        iv.Stakeholder,
+        iv.CustomerSegment,
+        iv.Outcome,
+        iv.Product,
+        iv.BusinessProcess,
+        iv.ValueStream,
+        iv.Service,
+        iv.Metric,
+        iv.SLA,
+        iv.Portfolio,
+        iv.Quantity,
+        iv.Money,
+        iv.Support,
+        iv.Dependency,
+        iv.Stage,
+        iv.Objective,
     ):
         assert "__slots__" in cls.__dict__, cls
         assert all(f.kw_only for f in attrs.fields(cls)), cls
@@ -139,7 +160,11 @@ def test_portfolio_reports_every_problem_at_once() -> None:
     with pytest.raises(iv.ValidationError) as excinfo:
         iv.Portfolio(
             name="Broken",
-            stakeholders=(IT, SALES, iv.Stakeholder(id="it", name="Dup", kind=iv.StakeholderKind.IT)),
+            stakeholders=(
+                IT,
+                SALES,
+                iv.Stakeholder(id="it", name="Dup", kind=iv.StakeholderKind.IT),
+            ),
             segments=(iv.CustomerSegment(id="seg", name="S", relationship_owner="nobody"),),
             outcomes=(iv.Outcome(id="out", name="O", segment="sales"),),
             products=(iv.Product(id="prod", name="P", owner="sales", outcomes=("out", "out")),),
@@ -155,19 +180,29 @@ def test_portfolio_reports_every_problem_at_once() -> None:
             ),
             metrics=(
                 iv.Metric(
-                    id="m", name="M", unit="%", perspective=iv.Perspective.EXTERNAL,
-                    direction=iv.Direction.HIGHER_IS_BETTER, outcome="proc",
+                    id="m",
+                    name="M",
+                    unit="%",
+                    perspective=iv.Perspective.EXTERNAL,
+                    direction=iv.Direction.HIGHER_IS_BETTER,
+                    outcome="proc",
                 ),
             ),
             slas=(
                 iv.SLA(
-                    id="sla", name="SLA", service="proc", consumer="out",
+                    id="sla",
+                    name="SLA",
+                    service="proc",
+                    consumer="out",
                     objectives=(iv.Objective(metric="a", target=1),),
                 ),
             ),
             value_streams=(
                 iv.ValueStream(
-                    id="vs", name="VS", segment="seg", outcome="out",
+                    id="vs",
+                    name="VS",
+                    segment="seg",
+                    outcome="out",
                     stages=(iv.Stage(name="S", processes=("nope",)),),
                 ),
             ),
@@ -178,9 +213,18 @@ def test_portfolio_reports_every_problem_at_once() -> None:
         ("segments[0].relationship_owner", "'nobody' names no entity; expected a stakeholder"),
         ("outcomes[0].segment", "'sales' is a stakeholder; expected a customer segment"),
         ("products[0].outcomes[1]", "'out' is listed twice"),
-        ("processes[0].enables[0]", "'seg' is a customer segment; expected a product or an outcome"),
-        ("value_streams[0].stages[0].processes[0]", "'nope' names no entity; expected a business process"),
-        ("services[0].provided_by", "'sales' is a stakeholder of kind 'relationship_owner'; provided_by must name a supplier"),
+        (
+            "processes[0].enables[0]",
+            "'seg' is a customer segment; expected a product or an outcome",
+        ),
+        (
+            "value_streams[0].stages[0].processes[0]",
+            "'nope' names no entity; expected a business process",
+        ),
+        (
+            "services[0].provided_by",
+            "'sales' is a stakeholder of kind 'relationship_owner'; provided_by must name a supplier",
+        ),
         ("services[2].supports[0].process", "'prod' is a product; expected a business process"),
         ("services[2].supports[1].process", "'prod' is supported twice"),
         ("services[2].depends_on[0].service", "'c' depends on itself"),
@@ -205,7 +249,9 @@ def test_cycle_is_spelled_from_the_first_service() -> None:
                 service(id="x"),
                 service(id="b", depends_on=(iv.Dependency(service="c"),)),
                 service(id="c", depends_on=(iv.Dependency(service="d", group="g"),)),
-                service(id="d", depends_on=(iv.Dependency(service="b"), iv.Dependency(service="x"))),
+                service(
+                    id="d", depends_on=(iv.Dependency(service="b"), iv.Dependency(service="x"))
+                ),
             ),
         )
     assert problems_of(excinfo) == [("services[1].depends_on", "dependency cycle: b → c → d → b")]

@@ -140,12 +140,14 @@ class ValueGraph:
         supports: list[list[tuple[int, float]]] = []
         avail: list[float] = []
         live: list[bool] = []
+        dependents: list[list[int]] = [[] for _ in range(n_services)]
         for i, service in enumerate(services):
             req: list[int] = []
             grouped: dict[str, list[int]] = {}
             for dependency in service.depends_on:
                 d = index[dependency.service]
                 succ[d].append(i)
+                dependents[d].append(i)
                 pred[i].append(d)
                 if dependency.group is None:
                     req.append(d)
@@ -184,7 +186,7 @@ class ValueGraph:
         self.first = first
         self.required = required
         self.groups = groups
-        self.dependents = [succ[i][: len(succ[i]) - len(supports[i])] for i in range(n_services)]
+        self.dependents = dependents
         self.supports = supports
         self.avail = avail
         self.live = live
@@ -388,8 +390,11 @@ class ValueGraph:
         return allocate_costs(self)
 
     def __repr__(self) -> str:
+        plural = {"process": "processes"}
         counts = ", ".join(
-            f"{hi - lo} {kind}s" for kind in NODE_KINDS for lo, hi in [self._range(kind)]
+            f"{hi - lo} {plural.get(kind, kind + 's')}"
+            for kind in NODE_KINDS
+            for lo, hi in [self._range(kind)]
         )
         return f"<ValueGraph {self.portfolio.name!r}: {counts}>"
 

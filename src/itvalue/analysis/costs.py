@@ -13,6 +13,7 @@ Complexity: O((V + E) · c) for c currencies.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 import attrs
@@ -36,7 +37,7 @@ class CostAllocation:
             product with nowhere to pass it on), per currency.
         per_unit: Per outcome, allocated annual cost divided by its annual volume
             (IT cost per delivered order), per currency; outcomes without a positive
-            volume are absent.
+            volume (or one so small the figure overflows) are absent.
     """
 
     total: Mapping[str, float]
@@ -114,7 +115,9 @@ def allocate_costs(g: ValueGraph) -> CostAllocation:
         assert isinstance(outcome, Outcome)
         if outcome.volume is not None and outcome.volume.amount > 0:
             yearly = outcome.volume.per_year
-            per_unit[key] = {c: a / yearly for c, a in sorted(amounts.items())}
+            figures = {c: a / yearly for c, a in sorted(amounts.items())}
+            if all(math.isfinite(v) for v in figures.values()):
+                per_unit[key] = figures
     return CostAllocation(
         total=dict(sorted(totals.items())),
         by_outcome={k: dict(sorted(v.items())) for k, v in by_outcome.items()},

@@ -63,7 +63,7 @@ def loads(text: str | bytes, format: str = "yaml", *, source: str | None = None)
 
     Examples:
         >>> import itvalue
-        >>> p = itvalue.loads("apiVersion: itvalue/v1\\nkind: Portfolio\\nname: Tiny\\n")
+        >>> p = itvalue.loads("apiVersion: itvalue/v1\nkind: Portfolio\nname: Tiny\n")
         >>> p.name
         'Tiny'
     """

@@ -292,3 +292,8 @@ def as_float(value: float) -> float:
         except OverflowError:
             return value
     return value
+
+
+def as_optional_float(value: float | None) -> float | None:
+    """:func:`as_float` for optional fields."""
+    return None if value is None else as_float(value)

@@ -235,7 +235,7 @@ class Service:
     offering: Offering = attrs.field(validator=c.member(Offering))
     lifecycle: Lifecycle = attrs.field(validator=c.member(Lifecycle))
     availability: float | None = attrs.field(
-        default=None, converter=c.as_float, validator=c.optional(c.fraction())
+        default=None, converter=c.as_optional_float, validator=c.optional(c.fraction())
     )
     annual_cost: Money | None = attrs.field(default=None, validator=c.price(Money))
     provided_by: str | None = attrs.field(default=None, validator=c.optional(_ID))

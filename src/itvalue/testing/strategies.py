@@ -103,7 +103,9 @@ def _amounts(max_value: float = 1e9) -> st.SearchStrategy[float]:
 
 def money(*, currency: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Money]:
     """Non-negative amounts of money."""
-    return st.builds(Money, amount=_amounts(), currency=currencies() if currency is None else currency)
+    return st.builds(
+        Money, amount=_amounts(), currency=currencies() if currency is None else currency
+    )
 
 
 def quantities() -> st.SearchStrategy[Quantity]:
@@ -175,7 +177,12 @@ def _id_tuples() -> st.SearchStrategy[tuple[str, ...]]:
 def products() -> st.SearchStrategy[Product]:
     """Products whose references point anywhere."""
     return st.builds(
-        Product, id=ids(), name=names(), description=descriptions(), owner=ids(), outcomes=_id_tuples()
+        Product,
+        id=ids(),
+        name=names(),
+        description=descriptions(),
+        owner=ids(),
+        outcomes=_id_tuples(),
     )
 
 
@@ -390,9 +397,7 @@ def portfolios(
                 owner=draw(st.sampled_from(owners)),
                 kind=draw(st.sampled_from(ServiceKind)),
                 offering=draw(st.sampled_from(Offering)),
-                lifecycle=draw(
-                    st.sampled_from([Lifecycle.LIVE, Lifecycle.LIVE, *Lifecycle])
-                ),
+                lifecycle=draw(st.sampled_from([Lifecycle.LIVE, Lifecycle.LIVE, *Lifecycle])),
                 availability=draw(availabilities()),
                 annual_cost=draw(st.none() | money_st),
                 provided_by=draw(st.none() | st.sampled_from(suppliers)),

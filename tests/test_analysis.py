@@ -1,0 +1,218 @@
+"""The analyses against brute-force oracles and their properties."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import networkx as nx
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+import itvalue as iv
+from itvalue.testing import strategies as ivst
+from tests import oracles
+
+small = ivst.portfolios(max_services=7, max_outcomes=3, max_processes=4, text=False)
+
+
+@given(p=small, data=st.data())
+def test_impact_matches_the_oracle(p: iv.Portfolio, data: st.DataObject) -> None:
+    """impact() equals the fixed-point oracle for a random failed set."""
+    ids = [s.id for s in p.services]
+    failed = data.draw(st.sets(st.sampled_from(ids)) if ids else st.just(set()))
+    imp = p.graph().impact(failed)
+    expected = oracles.delivered(p, failed)
+    assert imp.down == frozenset(oracles.down(p, failed))
+    for o in p.outcomes:
+        assert imp.outcomes[o.id].delivered == pytest.approx(expected[o.id], abs=1e-12)
+    for key, value in imp.processes.items():
+        assert value == pytest.approx(expected[key], abs=1e-12)
+    for key, value in imp.products.items():
+        assert value == pytest.approx(expected[key], abs=1e-12)
+    for proc in p.processes:
+        if proc.id not in imp.processes:
+            assert expected[proc.id] == 1.0
+
+
+@given(p=small)
+def test_every_failure_state_matches_the_oracle(p: iv.Portfolio) -> None:
+    """On small portfolios, every subset of failed services matches the oracle."""
+    ids = [s.id for s in p.services][:5]
+    g = p.graph()
+    for r in range(len(ids) + 1):
+        for failed in itertools.combinations(ids, r):
+            expected = oracles.delivered(p, failed)
+            imp = g.impact(failed)
+            for o in p.outcomes:
+                assert imp.outcomes[o.id].delivered == pytest.approx(expected[o.id], abs=1e-12)
+
+
+@given(p=small, data=st.data())
+def test_impact_is_monotone(p: iv.Portfolio, data: st.DataObject) -> None:
+    """Failing more never delivers more, and fractions stay in [0, 1]."""
+    ids = [s.id for s in p.services]
+    assume(ids)
+    bigger = data.draw(st.sets(st.sampled_from(ids)))
+    smaller = data.draw(st.sets(st.sampled_from(sorted(bigger)))) if bigger else set()
+    g = p.graph()
+    a, b = g.impact(smaller), g.impact(bigger)
+    assert a.down <= b.down
+    for key in a.outcomes:
+        assert 0.0 <= b.outcomes[key].delivered <= a.outcomes[key].delivered <= 1.0
+    for currency, money in b.totals().items():
+        assert (
+            money.amount
+            >= a.totals().get(currency, iv.Money(amount=0, currency=currency)).amount - 1e-9
+        )
+
+
+@given(p=ivst.portfolios(max_services=6, max_outcomes=2, max_processes=3, text=False))
+def test_exact_matches_enumeration(p: iv.Portfolio) -> None:
+    """exact equals the expectation over every state of every uncertain service."""
+    g = p.graph()
+    for node in (
+        [o.id for o in p.outcomes] + [s.id for s in p.services] + [s.id for s in p.segments]
+    ):
+        assert g.expected_delivery(node, method="exact") == pytest.approx(
+            oracles.expected(p, node), abs=1e-9
+        )
+
+
+def _single_path(g: iv.ValueGraph, node: str) -> bool:
+    graph = g.nx
+    for s in g.ids_of("service"):
+        a = g.portfolio.service(s).availability
+        uncertain = a is not None and a < 1 and s != node
+        if uncertain and sum(1 for _ in nx.all_simple_paths(graph, s, node)) > 1:
+            return False
+    return True
+
+
+@given(p=small)
+def test_independent_is_exact_on_trees(p: iv.Portfolio) -> None:
+    """independent equals exact when no uncertain service reaches the node by two paths."""
+    g = p.graph()
+    for o in p.outcomes:
+        ind = g.expected_delivery(o.id, method="independent")
+        exact = g.expected_delivery(o.id, method="exact")
+        assert 0.0 <= ind <= 1.0
+        if _single_path(g, o.id):
+            assert ind == pytest.approx(exact, abs=1e-12)
+
+
+@given(
+    p=ivst.portfolios(max_services=5, max_outcomes=2, max_processes=3, text=False),
+    seed=st.integers(0, 2**32),
+)
+def test_monte_carlo_is_within_a_few_standard_errors(p: iv.Portfolio, seed: int) -> None:
+    """Monte Carlo lies within a few standard errors of exact."""
+    g = p.graph()
+    for node in [o.id for o in p.outcomes] + [s.id for s in p.services][:2]:
+        exact = g.expected_delivery(node, method="exact")
+        est = g.estimate_delivery(node, samples=4000, seed=seed)
+        # The worst-case spread of a [0, 1] variable bounds the error when the
+        # sample happened to see no failure at all.
+        spread = max(est.stderr, math.sqrt(exact * (1 - exact) / est.samples))
+        assert abs(est.value - exact) <= 5 * spread + 1e-9
+
+
+@given(p=small, data=st.data())
+def test_redundancy_never_lowers_expected_delivery(p: iv.Portfolio, data: st.DataObject) -> None:
+    """Adding a redundant alternative to a dependency never lowers expected delivery."""
+    candidates = [s for s in p.services if s.depends_on]
+    assume(candidates)
+    target = data.draw(st.sampled_from(candidates))
+    k = data.draw(st.integers(0, len(target.depends_on) - 1))
+    dep = target.depends_on[k]
+    spare = iv.Service(
+        id="spare-x",
+        name="Spare",
+        owner=p.stakeholders[0].id,
+        kind=iv.ServiceKind.TECHNICAL,
+        offering=iv.Offering.CATALOG,
+        lifecycle=iv.Lifecycle.LIVE,
+        availability=data.draw(ivst.availabilities()),
+    )
+    group = dep.group or "new-group"
+    deps = list(target.depends_on)
+    deps[k] = iv.Dependency(service=dep.service, group=group)
+    deps.append(iv.Dependency(service=spare.id, group=group))
+    import attrs
+
+    changed = attrs.evolve(target, depends_on=tuple(deps))
+    q = attrs.evolve(p, services=(*tuple(changed if s is target else s for s in p.services), spare))
+    for o in p.outcomes:
+        before = p.graph().expected_delivery(o.id, method="exact")
+        after = q.graph().expected_delivery(o.id, method="exact")
+        assert after >= before - 1e-12
+
+
+@given(p=small)
+def test_traced_outcomes_are_the_reachable_outcomes(p: iv.Portfolio) -> None:
+    """trace() finds exactly what networkx says is reachable; orphans reach nothing."""
+    g = p.graph()
+    for s in p.services:
+        reachable = nx.descendants(g.nx, s.id)
+        t = g.trace(s.id)
+        for kind, found in (
+            ("outcome", t.outcomes),
+            ("process", t.processes),
+            ("product", t.products),
+            ("segment", t.segments),
+            ("service", t.services),
+        ):
+            assert found == {n for n in reachable if g.nx.nodes[n]["kind"] == kind}
+    assert g.orphans() == sorted(s.id for s in p.services if not g.trace(s.id).outcomes)
+
+
+@given(p=small)
+def test_single_points_of_failure_match_the_oracle(p: iv.Portfolio) -> None:
+    """Single points of failure are the live services whose lone failure zeroes an outcome."""
+    expected: dict[str, list[str]] = {}
+    for s in sorted(p.services, key=lambda s: s.id):
+        if s.lifecycle is not iv.Lifecycle.LIVE:
+            continue
+        fractions = oracles.delivered(p, [s.id])
+        for o in p.outcomes:
+            if fractions[o.id] == 0.0:
+                expected.setdefault(o.id, []).append(s.id)
+    found = p.graph().single_points_of_failure()
+    assert found == {k: expected[k] for k in found}
+    assert set(found) == set(expected)
+
+
+@given(
+    p=ivst.portfolios(max_services=7, max_outcomes=3, currencies=("EUR",), text=False),
+    hours=st.sampled_from([0.5, 1.0, 8.0]),
+)
+def test_rank_services_matches_the_oracle(p: iv.Portfolio, hours: float) -> None:
+    """Value at risk per service equals the oracle's, worst first, ties by id."""
+    ranked = p.graph().rank_services(hours=hours)
+    assert sorted(s for s, _v in ranked) == sorted(s.id for s in p.services)
+    for service, value in ranked:
+        assert value == pytest.approx(
+            oracles.value_lost_per_hour(p, [service], "EUR") * hours, rel=1e-9, abs=1e-9
+        )
+    values = [v for _s, v in ranked]
+    assert values == sorted(values, reverse=True)
+    for (a, va), (b, vb) in itertools.pairwise(ranked):
+        if va == vb:
+            assert a < b
+
+
+@given(p=ivst.portfolios(max_services=8, currencies=("EUR", "USD"), text=False))
+def test_cost_is_conserved(p: iv.Portfolio) -> None:
+    """Allocated plus unallocated equals the total, per currency."""
+    alloc = p.graph().allocate_costs()
+    for currency, total in alloc.total.items():
+        allocated = alloc.allocated.get(currency, 0.0)
+        assert allocated + alloc.unallocated[currency] == pytest.approx(total, rel=1e-9, abs=1e-6)
+        stranded = sum(v.get(currency, 0.0) for v in alloc.stranded.values())
+        assert stranded == pytest.approx(alloc.unallocated[currency], rel=1e-9, abs=1e-6)
+    for key, amounts in alloc.per_unit.items():
+        o = p.outcome(key)
+        assert o.volume is not None
+        for currency, per_unit in amounts.items():
+            assert per_unit * o.volume.per_year == pytest.approx(alloc.by_outcome[key][currency])
