@@ -8,6 +8,7 @@ from itvalue.analysis.availability import AvailabilityTarget, Estimate
 from itvalue.analysis.costs import CostAllocation
 from itvalue.analysis.impact import Impact, OutcomeImpact, SegmentImpact
 from itvalue.analysis.trace import Trace
+from itvalue.checks import RULES, Finding, Findings, Rule, Severity, check
 from itvalue.errors import (
     AnalysisError,
     DocumentError,
@@ -57,6 +58,7 @@ from itvalue.model import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "RULES",
     "SLA",
     "AnalysisError",
     "AvailabilityTarget",
@@ -67,6 +69,8 @@ __all__ = [
     "Direction",
     "DocumentError",
     "Estimate",
+    "Finding",
+    "Findings",
     "Impact",
     "ItValueError",
     "Lifecycle",
@@ -82,9 +86,11 @@ __all__ = [
     "Problem",
     "Product",
     "Quantity",
+    "Rule",
     "SegmentImpact",
     "Service",
     "ServiceKind",
+    "Severity",
     "Stage",
     "Stakeholder",
     "StakeholderKind",
@@ -95,6 +101,7 @@ __all__ = [
     "ValueGraph",
     "ValueStream",
     "__version__",
+    "check",
     "configure_converter",
     "converter",
     "dump",

@@ -37,11 +37,19 @@ if TYPE_CHECKING:
     from itvalue.analysis.trace import Trace
     from itvalue.model import Period
 
-__all__ = ["NODE_KINDS", "NodeKind", "ValueGraph"]
+__all__ = ["KIND_LABELS", "NODE_KINDS", "NodeKind", "ValueGraph"]
 
 NodeKind = Literal["service", "process", "product", "outcome", "segment"]
 #: The kinds of node, in the order value flows.
 NODE_KINDS: tuple[NodeKind, ...] = ("service", "process", "product", "outcome", "segment")
+#: Plain-language names of the kinds of node, plural, for titles and legends.
+KIND_LABELS: dict[str, str] = {
+    "service": "IT services",
+    "process": "Business processes",
+    "product": "Products",
+    "outcome": "Customer outcomes",
+    "segment": "Customer segments",
+}
 
 
 class ValueGraph:

@@ -102,11 +102,34 @@ QUOTE_HINT = "quote the value"
 
 
 class Invalid(Exception):
-    """Problems found while structuring, with paths relative to the value at hand."""
+    """Problems found while structuring, with paths relative to the value at hand.
 
-    def __init__(self, problems: list[RawProblem]) -> None:
+    ``partial`` holds the fields of a mapping that did structure, so that a stand-in
+    can still take part in the portfolio's integrity checks.
+    """
+
+    def __init__(self, problems: list[RawProblem], partial: dict[str, Any] | None = None) -> None:
         super().__init__(problems)
         self.problems = problems
+        self.partial = partial
+
+
+def _stand_in(cls: type, fields: dict[str, Any]) -> Any:
+    """An unvalidated instance holding the fields that did structure (others: default or None).
+
+    Used only to check the references of an entity that is broken elsewhere; it never
+    leaves the loader.
+    """
+    instance: Any = object.__new__(cls)
+    for field in attrs.fields(cls):
+        if field.name in fields:
+            value = fields[field.name]
+        elif field.default is not attrs.NOTHING:
+            value = field.default
+        else:
+            value = None
+        object.__setattr__(instance, field.name, value)
+    return instance
 
 
 def _prefixed(part: PathPart, problems: list[RawProblem]) -> list[RawProblem]:
@@ -310,7 +333,7 @@ class _Structurer:
             # In the document's order; missing keys last.
             order = {k: i for i, k in enumerate(value)}
             problems.sort(key=lambda p: order.get(p[0][0] if p[0] else "", len(order)))
-            raise Invalid(problems)
+            raise Invalid(problems, partial=kwargs)
 
         return parse
 
@@ -360,8 +383,7 @@ class _Structurer:
             problems.append((("name",), "missing required key 'name'", ""))
 
         collections: dict[str, list[Any]] = {}
-        broken: dict[str, str] = {}
-        for name, cls, kind in COLLECTIONS:
+        for name, cls, _kind in COLLECTIONS:
             items = value.get(name, [])
             if type(items) is not list:
                 problems.append(
@@ -375,18 +397,14 @@ class _Structurer:
                     built.append(parse_item(entry))
                 except Invalid as exc:
                     problems.extend(_prefixed(name, _prefixed(index, exc.problems)))
-                    built.append(None)
-                    raw_id = entry.get("id") if type(entry) is dict else None
-                    if type(raw_id) is str:
-                        broken.setdefault(raw_id, kind)
+                    built.append(None if exc.partial is None else _stand_in(cls, exc.partial))
             collections[name] = built
 
         if problems:
             from itvalue.model._integrity import integrity_problems
 
             problems.extend(
-                (_split_path(p.path), p.message, p.hint)
-                for p in integrity_problems(collections, broken=broken)
+                (_split_path(p.path), p.message, p.hint) for p in integrity_problems(collections)
             )
             raise Invalid(problems)
         try:

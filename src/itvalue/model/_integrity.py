@@ -63,6 +63,8 @@ class _Checker:
             self._by_kind.setdefault(kind, []).append(key)
 
     def ref(self, path: str, value: str, kinds: tuple[str, ...]) -> bool:
+        if not isinstance(value, str):  # missing from a broken entity; reported already
+            return False
         found = self.index.get(value)
         if found is None:
             candidates = [i for k in kinds for i in self._by_kind.get(k, ())]
@@ -98,31 +100,28 @@ class _Checker:
             self.ref(f"{path}[{i}]", value, kinds)
 
 
-def integrity_problems(
-    collections: Mapping[str, Sequence[object | None]],
-    *,
-    broken: Mapping[str, str] | None = None,
-) -> list[Problem]:
+def integrity_problems(collections: Mapping[str, Sequence[object | None]]) -> list[Problem]:
     """Every integrity problem of the collections, in document order.
 
     Args:
         collections: The portfolio's tuples by collection name; ``None`` entries
-            stand for entities that could not be built and are skipped.
-        broken: Ids (with their kind) of entities that could not be built, so that
-            references to them are not reported as unknown.
+            stand for entities that could not be built at all and are skipped, and
+            fields a loader could not build may hold ``None``.
 
     Returns:
         Duplicate ids, unknown or wrong-kind references, repeated list entries,
         a ``provided_by`` that is not a supplier, and dependency cycles.
     """
     problems: list[Problem] = []
-    index: dict[str, str] = dict(broken or {})
+    index: dict[str, str] = {}
     first_seen: dict[str, str] = {}
     for name, _cls, kind in COLLECTIONS:
         for i, entity in enumerate(collections.get(name, ())):
             if entity is None:
                 continue
-            key: str = entity.id  # type: ignore[attr-defined]
+            key = entity.id  # type: ignore[attr-defined]
+            if not isinstance(key, str):
+                continue
             path = f"{name}[{i}].id"
             if key in first_seen:
                 problems.append(
@@ -168,7 +167,7 @@ def integrity_problems(
             elif isinstance(entity, SLA):
                 check.ref(f"{at}.service", entity.service, ("service",))
                 check.ref(f"{at}.consumer", entity.consumer, ("stakeholder", "segment"))
-                for j, objective in enumerate(entity.objectives):
+                for j, objective in enumerate(entity.objectives or ()):
                     check.ref(f"{at}.objectives[{j}].metric", objective.metric, ("metric",))
     problems.extend(_cycles(collections.get("services", ())))
     return problems
@@ -182,7 +181,7 @@ def _check_service(
         f"{at}.provided_by", service.provided_by, ("stakeholder",)
     ):
         provider = stakeholders.get(service.provided_by)
-        if provider is not None and provider.kind is not StakeholderKind.SUPPLIER:
+        if provider is not None and provider.kind not in (StakeholderKind.SUPPLIER, None):
             check.problems.append(
                 Problem(
                     path=f"{at}.provided_by",
@@ -223,11 +222,15 @@ def _cycles(services: Iterable[object | None]) -> list[Problem]:
     position: dict[str, int] = {}
     deps: dict[str, list[str]] = {}
     for i, service in enumerate(services):
-        if isinstance(service, Service) and service.id not in position:
+        if (
+            isinstance(service, Service)
+            and isinstance(service.id, str)
+            and service.id not in position
+        ):
             position[service.id] = i
             deps[service.id] = [d.service for d in service.depends_on if d.service != service.id]
     for key, targets in deps.items():
-        deps[key] = [t for t in targets if t in deps]
+        deps[key] = [t for t in targets if isinstance(t, str) and t in deps]
 
     problems: list[Problem] = []
     reported: set[frozenset[str]] = set()

@@ -1,0 +1,6 @@
+"""``python -m itvalue``: the command line."""
+
+from itvalue.cli import main
+
+if __name__ == "__main__":
+    main()

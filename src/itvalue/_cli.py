@@ -1,0 +1,418 @@
+"""The ``itvalue`` command line (typer and rich); see :mod:`itvalue.cli`."""
+
+from __future__ import annotations
+
+import enum
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from itvalue import __version__
+from itvalue.checks import RULES, Severity, check
+from itvalue.errors import DocumentError, ItValueError, UnknownIdError, ValidationError
+from itvalue.io import json_schema, load
+from itvalue.model import Portfolio
+from itvalue.report import build_report, money_text, render_html, render_markdown
+from itvalue.viz import export as export_graph
+
+app = typer.Typer(
+    name="itvalue",
+    help="IT services traced to the external customer outcomes that pay the bills.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class Output(enum.StrEnum):
+    """How an inspecting command prints its result."""
+
+    TEXT = "text"
+    JSON = "json"
+
+
+class ReportFormat(enum.StrEnum):
+    """The formats of the business report."""
+
+    MARKDOWN = "markdown"
+    HTML = "html"
+    JSON = "json"
+
+
+class ExportFormat(enum.StrEnum):
+    """The formats the value graph exports to."""
+
+    GRAPHML = "graphml"
+    MERMAID = "mermaid"
+    DOT = "dot"
+    JSON = "json"
+
+
+FileArg = Annotated[Path, typer.Argument(help="A portfolio document: .yaml, .yml, .json or .toml.")]
+FormatOpt = Annotated[
+    Output, typer.Option("--format", "-f", help="text for people, json for tools.")
+]
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {message}", markup=True)
+    return typer.Exit(code=2)
+
+
+@contextmanager
+def _usable_input() -> Iterator[None]:
+    """Turn our errors into one-line messages on stderr and exit status 2."""
+    try:
+        yield
+    except ValidationError as exc:
+        source = exc.source or "document"
+        count = len(exc.problems)
+        err.print(f"error: {source} has {count} problem{'s' if count != 1 else ''}", markup=False)
+        for problem in exc.problems:
+            where = f"{source}:{problem.line}" if problem.line is not None else source
+            hint = f" (hint: {problem.hint})" if problem.hint else ""
+            err.print(
+                f"  {where}: {problem.path or '(document)'}: {problem.message}{hint}", markup=False
+            )
+        raise typer.Exit(code=2) from None
+    except (DocumentError, UnknownIdError, ItValueError) as exc:
+        err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(code=2) from None
+
+
+def _load(path: Path) -> Portfolio:
+    return load(path)
+
+
+def _emit_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"itvalue {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
+) -> None:
+    """IT services traced to the external customer outcomes that pay the bills."""
+
+
+@app.command("check")
+def check_command(
+    file: FileArg,
+    select: Annotated[
+        list[str] | None, typer.Option("--select", help="Only these rules (code or name).")
+    ] = None,
+    ignore: Annotated[
+        list[str] | None, typer.Option("--ignore", help="Leave out these rules (code or name).")
+    ] = None,
+    format: FormatOpt = Output.TEXT,
+) -> None:
+    """Validate a portfolio and look for value traps; exit 1 on findings of error severity."""
+    with _usable_input():
+        portfolio = _load(file)
+        findings = check(portfolio, select=select, ignore=ignore)
+    summary = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
+    if format is Output.JSON:
+        _emit_json(
+            {
+                "file": str(file),
+                "findings": [
+                    {
+                        "code": f.code,
+                        "rule": f.rule,
+                        "severity": f.severity.value,
+                        "subject": f.subject,
+                        "message": f.message,
+                    }
+                    for f in findings
+                ],
+                "summary": summary,
+            }
+        )
+    elif findings:
+        table = Table(title=f"Value traps in {portfolio.name}", title_justify="left")
+        for column in ("code", "severity", "subject", "finding"):
+            table.add_column(column)
+        for f in findings:
+            style = {"error": "red", "warning": "yellow"}.get(f.severity.value, "")
+            table.add_row(f.code, f.severity.value, f.subject, f.message, style=style)
+        out.print(table)
+        for code in sorted({f.code for f in findings}):
+            out.print(f"[bold]{code} {RULES[code].name}[/]: {RULES[code].rationale}", markup=True)
+    else:
+        out.print(f"{portfolio.name}: no value traps found.")
+    if findings.has_errors:
+        raise typer.Exit(code=1)
+
+
+@app.command("trace")
+def trace_command(
+    file: FileArg,
+    service: Annotated[str, typer.Argument(help="The id of an IT service.")],
+    format: FormatOpt = Output.TEXT,
+) -> None:
+    """Show everything a service reaches, all the way to the customers."""
+    with _usable_input():
+        portfolio = _load(file)
+        trace = portfolio.graph().trace(service)
+    groups = {
+        "services": trace.services,
+        "processes": trace.processes,
+        "products": trace.products,
+        "outcomes": trace.outcomes,
+        "segments": trace.segments,
+    }
+    if format is Output.JSON:
+        _emit_json({"service": service, **{k: sorted(v) for k, v in groups.items()}})
+        return
+    table = Table(title=f"What {portfolio.get(service).name} reaches", title_justify="left")
+    table.add_column("kind")
+    table.add_column("reached")
+    for kind, ids in groups.items():
+        names = ", ".join(f"{portfolio.get(i).name} ({i})" for i in sorted(ids)) or "—"
+        table.add_row(kind, names)
+    out.print(table)
+    if not trace.outcomes:
+        out.print("It reaches no customer outcome.")
+
+
+@app.command("impact")
+def impact_command(
+    file: FileArg,
+    services: Annotated[list[str], typer.Argument(help="Ids of the services that fail.")],
+    hours: Annotated[float, typer.Option("--hours", min=0, help="Length of the outage.")] = 1.0,
+    format: FormatOpt = Output.TEXT,
+) -> None:
+    """Show what customers lose while the given services are down."""
+    with _usable_input():
+        portfolio = _load(file)
+        impact = portfolio.graph().impact(services)
+    totals = impact.totals(hours)
+    if format is Output.JSON:
+        outcomes = []
+        for key in impact.affected_outcomes:
+            o = impact.outcomes[key]
+            volume = o.volume_lost_over(hours)
+            money = o.value_lost_over(hours)
+            outcomes.append(
+                {
+                    "outcome": key,
+                    "delivered": o.delivered,
+                    "volume_lost": None
+                    if volume is None or o.volume_lost is None
+                    else {"amount": volume, "unit": o.volume_lost.unit},
+                    "value_lost": None
+                    if money is None
+                    else {"amount": money.amount, "currency": money.currency},
+                }
+            )
+        _emit_json(
+            {
+                "failed": sorted(impact.failed),
+                "down": sorted(impact.down),
+                "hours": hours,
+                "outcomes": outcomes,
+                "totals": {c: m.amount for c, m in totals.items()},
+            }
+        )
+        return
+    span = "an hour" if hours == 1 else f"{hours:g} hours"
+    out.print(f"Down for {span}: {', '.join(sorted(impact.down))}")
+    if not impact.affected_outcomes:
+        out.print("No customer outcome is affected.")
+        return
+    table = Table(title_justify="left")
+    for column in ("customer outcome", "still delivered", "lost", "money lost"):
+        table.add_column(column)
+    for key in impact.affected_outcomes:
+        o = impact.outcomes[key]
+        volume = o.volume_lost_over(hours)
+        money = o.value_lost_over(hours)
+        unit = o.volume_lost.unit if o.volume_lost is not None else ""
+        table.add_row(
+            portfolio.get(key).name,
+            f"{o.delivered:.1%}",
+            "—" if volume is None else f"{volume:,.1f} {unit}",
+            "—" if money is None else money_text(money.amount, money.currency, about=True),
+        )
+    out.print(table)
+    if totals:
+        out.print(
+            "In all: "
+            + " and ".join(money_text(m.amount, c, about=True) for c, m in totals.items())
+        )
+
+
+@app.command("rank")
+def rank_command(
+    file: FileArg,
+    hours: Annotated[float, typer.Option("--hours", min=0, help="Length of the outage.")] = 1.0,
+    currency: Annotated[
+        str | None, typer.Option("--currency", help="Needed when outcomes use several.")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="How many services to show.")] = 20,
+    format: FormatOpt = Output.TEXT,
+) -> None:
+    """Rank services by the value an outage of them puts at risk."""
+    with _usable_input():
+        portfolio = _load(file)
+        ranked = portfolio.graph().rank_services(hours=hours, currency=currency)
+        chosen = currency or next(iter(_currencies(portfolio)), "")
+    if format is Output.JSON:
+        _emit_json(
+            [{"service": s, "value_at_risk": v, "currency": chosen} for s, v in ranked[:top]]
+        )
+        return
+    table = Table(title=f"Value at risk of a {hours:g}-hour outage", title_justify="left")
+    table.add_column("IT service")
+    table.add_column("value at risk", justify="right")
+    for service, value in ranked[:top]:
+        table.add_row(portfolio.get(service).name, money_text(value, chosen) if chosen else "—")
+    out.print(table)
+
+
+def _currencies(portfolio: Portfolio) -> list[str]:
+    from itvalue.analysis.impact import currencies_in_use
+
+    return currencies_in_use(portfolio.graph())
+
+
+@app.command("report")
+def report_command(
+    file: FileArg,
+    format: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="markdown, html or json.")
+    ] = ReportFormat.MARKDOWN,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Write the business report: what IT does for the company's customers."""
+    with _usable_input():
+        portfolio = _load(file)
+        report = build_report(portfolio)
+    if format is ReportFormat.JSON:
+        text = json.dumps(_report_tree(report), indent=2, ensure_ascii=False) + "\n"
+    elif format is ReportFormat.HTML:
+        text = render_html(report, portfolio)
+    else:
+        text = render_markdown(report, portfolio)
+    _write(text, output)
+
+
+def _report_tree(report: Any) -> dict[str, Any]:
+    return {
+        "name": report.name,
+        "outcomes": [
+            {
+                "outcome": line.outcome.id,
+                "segment": line.segment,
+                "yearly_value": None
+                if line.yearly_value is None
+                else {"amount": line.yearly_value.amount, "currency": line.yearly_value.currency},
+                "it_cost": line.it_cost,
+                "cost_per_unit": line.cost_per_unit,
+                "expected_delivery": line.expected_delivery,
+                "expected_value_lost_per_year": None
+                if line.expected_value_lost is None
+                else {
+                    "amount": line.expected_value_lost.amount,
+                    "currency": line.expected_value_lost.currency,
+                },
+            }
+            for line in report.outcomes
+        ],
+        "total_cost": report.total_cost,
+        "unallocated": report.unallocated,
+        "risks": [
+            {
+                "service": r.service.id,
+                "hours": r.hours,
+                "units": {k: {"amount": q.amount, "unit": q.unit} for k, q in r.units.items()},
+                "money": r.money,
+            }
+            for r in report.risks
+        ],
+        "single_points_of_failure": report.single_points,
+        "findings": [
+            {
+                "code": f.code,
+                "severity": f.severity.value,
+                "subject": f.subject,
+                "message": f.message,
+            }
+            for f in report.findings
+        ],
+    }
+
+
+def _write(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise _fail(f"cannot write {output}: {exc.strerror}") from None
+    err.print(f"wrote {output}", markup=False)
+
+
+@app.command("export")
+def export_command(
+    file: FileArg,
+    to: Annotated[ExportFormat, typer.Option("--to", help="graphml, mermaid, dot or json.")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+    ] = None,
+) -> None:
+    """Export the value graph for other tools."""
+    with _usable_input():
+        portfolio = _load(file)
+        text = export_graph(portfolio.graph(), to.value)
+    _write(text, output)
+
+
+@app.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema of the document format."""
+    _emit_json(json_schema())
+
+
+@app.command("rules")
+def rules_command(format: FormatOpt = Output.TEXT) -> None:
+    """List the value-trap rules and why each is a trap."""
+    if format is Output.JSON:
+        _emit_json(
+            [
+                {
+                    "code": r.code,
+                    "name": r.name,
+                    "severity": r.severity.value,
+                    "summary": r.summary,
+                    "rationale": r.rationale,
+                }
+                for r in RULES.values()
+            ]
+        )
+        return
+    for rule in RULES.values():
+        out.print(
+            f"[bold]{rule.code} {rule.name}[/] ({rule.severity.value}): {rule.summary}", markup=True
+        )
+        out.print(f"  {rule.rationale}", markup=False)

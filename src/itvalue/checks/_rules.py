@@ -1,0 +1,285 @@
+"""The value-trap rules, one small function each, in a registry by code."""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Iterator
+
+import attrs
+
+from itvalue.graph import ValueGraph
+from itvalue.model import Lifecycle, Perspective, Portfolio, StakeholderKind
+
+__all__ = ["RULES", "Rule", "Severity"]
+
+
+class Severity(enum.StrEnum):
+    """How much a finding matters; ``error`` fails ``itvalue check``."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+
+#: What a rule function yields: the subject's id and the message.
+Hit = tuple[str, str]
+RuleFunction = Callable[[Portfolio, ValueGraph], Iterator[Hit]]
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """A value-trap rule.
+
+    Attributes:
+        code: ``ITV001`` ... ``ITV010``.
+        name: A short kebab-case name such as ``orphan-service``.
+        severity: The default severity of its findings.
+        summary: When it fires, in one line.
+        rationale: Why it is a trap, in the business's words.
+        function: Yields ``(subject id, message)`` for a portfolio and its graph.
+    """
+
+    code: str
+    name: str
+    severity: Severity
+    summary: str
+    rationale: str
+    function: RuleFunction = attrs.field(repr=False, eq=False)
+
+
+RULES: dict[str, Rule] = {}
+
+
+def _rule(
+    code: str, name: str, severity: Severity, summary: str, rationale: str
+) -> Callable[[RuleFunction], RuleFunction]:
+    def register(function: RuleFunction) -> RuleFunction:
+        RULES[code] = Rule(
+            code=code,
+            name=name,
+            severity=severity,
+            summary=summary,
+            rationale=" ".join(rationale.split()),
+            function=function,
+        )
+        return function
+
+    return register
+
+
+def _money(amount: float, currency: str) -> str:
+    return f"{amount:,.0f} {currency}"
+
+
+@_rule(
+    "ITV001",
+    "orphan-service",
+    Severity.WARNING,
+    "a live service reaches no outcome",
+    """A service that leads to nothing a customer receives is IT for IT's sake: money
+    and attention spent where no customer will ever notice. Either it supports
+    something the model is missing, or it is a candidate to retire.""",
+)
+def orphan_service(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Live services that reach no outcome."""
+    for key in g.orphans():
+        service = p.service(key)
+        if not service.is_live:
+            continue
+        cost = ""
+        if service.annual_cost is not None:
+            amount = _money(service.annual_cost.amount, service.annual_cost.currency)
+            cost = f"; it costs {amount} a year"
+        yield key, f"live service {key!r} reaches no customer outcome{cost}"
+
+
+@_rule(
+    "ITV002",
+    "internal-only-sla",
+    Severity.WARNING,
+    "every objective of an SLA uses an internal-perspective metric",
+    """An agreement that measures only inward-facing numbers (uptime, ticket times)
+    says nothing about what the company's customers get. Sales, marketing and IT
+    end up talking about different things; follow at least one metric the
+    customer would notice.""",
+)
+def internal_only_sla(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """SLAs whose objectives all use internal metrics."""
+    for sla in p.slas:
+        metrics = [p.metric(o.metric) for o in sla.objectives]
+        if all(m.perspective is Perspective.INTERNAL for m in metrics):
+            names = ", ".join(sorted({m.name for m in metrics}))
+            yield sla.id, f"SLA {sla.id!r} measures only internal metrics ({names})"
+
+
+_INTERNAL_CUSTOMER = re.compile(r"\binternal[\s_-]+customers?\b", re.IGNORECASE)
+
+
+@_rule(
+    "ITV003",
+    "internal-customer",
+    Severity.WARNING,
+    "a stakeholder's name or description calls it an 'internal customer'",
+    """Calling colleagues "internal customers" casts IT as a passive seller waiting
+    for orders, afraid to say no, billing departments instead of solving problems.
+    IT is part of the business; the customers are the people who buy its products.""",
+)
+def internal_customer(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Stakeholders described as internal customers."""
+    for stakeholder in p.stakeholders:
+        for field in ("name", "description"):
+            if _INTERNAL_CUSTOMER.search(getattr(stakeholder, field)):
+                yield (
+                    stakeholder.id,
+                    f"stakeholder {stakeholder.id!r} is called an internal customer in its {field}",
+                )
+                break
+
+
+@_rule(
+    "ITV004",
+    "unowned-relationship",
+    Severity.ERROR,
+    "a segment's relationship owner is a stakeholder of kind it",
+    """External customers belong to the business: sales, marketing or support own
+    the relationship and translate it into requirements. IT should meet them only
+    under that owner's oversight, not own them.""",
+)
+def unowned_relationship(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Segments whose relationship is owned by IT."""
+    for segment in p.segments:
+        owner = p.stakeholder(segment.relationship_owner)
+        if owner.kind is StakeholderKind.IT:
+            yield (
+                segment.id,
+                f"customer segment {segment.id!r} has IT ({owner.id!r}) as its relationship owner",
+            )
+
+
+@_rule(
+    "ITV005",
+    "unvalued-outcome",
+    Severity.WARNING,
+    "an outcome has no volume, so its value can't be stated",
+    """Without a volume, no outage can be stated in orders or money, and every
+    conversation about this outcome falls back to uptime percentages.""",
+)
+def unvalued_outcome(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Outcomes with no volume."""
+    for outcome in p.outcomes:
+        if outcome.volume is None:
+            yield outcome.id, f"outcome {outcome.id!r} has no volume"
+
+
+@_rule(
+    "ITV006",
+    "unlinked-external-metric",
+    Severity.WARNING,
+    "an external metric names no outcome",
+    """A customer-facing metric that is tied to no outcome cannot be traced to the
+    services that move it, nor weighed in money.""",
+)
+def unlinked_external_metric(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """External metrics with no outcome."""
+    for metric in p.metrics:
+        if metric.perspective is Perspective.EXTERNAL and metric.outcome is None:
+            yield metric.id, f"external metric {metric.id!r} names no outcome"
+
+
+@_rule(
+    "ITV007",
+    "single-point-of-failure",
+    Severity.WARNING,
+    "one live service's failure alone stops an outcome entirely",
+    """When one service stops, every customer of this outcome is turned away. A
+    budget for redundancy or disaster recovery here protects customer operations;
+    it is not a technical nicety.""",
+)
+def single_point_of_failure(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Live services whose failure alone zeroes an outcome."""
+    for outcome, services in g.single_points_of_failure().items():
+        name = p.outcome(outcome).name
+        for service in services:
+            yield service, f"if {service!r} fails, outcome {outcome!r} ({name}) stops entirely"
+
+
+@_rule(
+    "ITV008",
+    "retired-dependency",
+    Severity.ERROR,
+    "a live service depends on a retired one",
+    """A live service that still leans on something retired is running on borrowed
+    time: the retirement either did not happen, or the dependent will break.""",
+)
+def retired_dependency(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Live services depending on retired ones."""
+    for service in p.services:
+        if not service.is_live:
+            continue
+        for dependency in service.depends_on:
+            if p.service(dependency.service).lifecycle is Lifecycle.RETIRED:
+                yield (
+                    service.id,
+                    f"live service {service.id!r} depends on retired {dependency.service!r}",
+                )
+
+
+@_rule(
+    "ITV009",
+    "stream-gap",
+    Severity.ERROR,
+    "a value stream stage's process does not lead to the stream's outcome",
+    """A stage of a value stream that does not lead to its outcome means the picture
+    of how customers are served is broken: either the stream or the model of
+    processes is wrong.""",
+)
+def stream_gap(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Stage processes that do not reach the stream's outcome."""
+    for stream in p.value_streams:
+        target = g.node(stream.outcome)
+        for stage in stream.stages:
+            for process in stage.processes:
+                if not _reaches(g, g.node(process), target):
+                    yield (
+                        stream.id,
+                        f"in stage {stage.name!r}, process {process!r} does not lead to "
+                        f"outcome {stream.outcome!r}",
+                    )
+
+
+def _reaches(g: ValueGraph, start: int, target: int) -> bool:
+    stack = [start]
+    seen = {start}
+    while stack:
+        i = stack.pop()
+        if i == target:
+            return True
+        for j in g.succ[i]:
+            if j not in seen:
+                seen.add(j)
+                stack.append(j)
+    return False
+
+
+@_rule(
+    "ITV010",
+    "unsupported-outcome",
+    Severity.ERROR,
+    "no live service reaches an outcome",
+    """Either the outcome is delivered without any IT at all — rare today — or the
+    model is missing the services that make it happen, and its risk is invisible.""",
+)
+def unsupported_outcome(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Outcomes no live service reaches."""
+    stack = [i for i in range(g.service_count) if g.live[i]]
+    seen = set(stack)
+    while stack:
+        i = stack.pop()
+        for j in g.succ[i]:
+            if j not in seen:
+                seen.add(j)
+                stack.append(j)
+    for outcome in p.outcomes:
+        if g.index[outcome.id] not in seen:
+            yield outcome.id, f"no live service reaches outcome {outcome.id!r}"

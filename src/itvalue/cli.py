@@ -1,0 +1,27 @@
+"""The ``itvalue`` command (also ``python -m itvalue``); needs ``pip install itvalue[cli]``.
+
+Commands: ``check``, ``trace``, ``impact``, ``rank``, ``report``, ``export``, ``schema``,
+``rules``. ``--format json`` gives machine-readable output. Data goes to stdout,
+diagnostics to stderr. Exit status: 0 success, 1 findings of error severity, 2 unusable
+input or an unknown id.
+"""
+
+from __future__ import annotations
+
+import sys
+
+__all__ = ["main"]
+
+_CLI_PACKAGES = {"typer", "rich", "click"}
+
+
+def main() -> None:
+    """Run the command line."""
+    try:
+        from itvalue._cli import app
+    except ModuleNotFoundError as exc:  # pragma: no cover - only without the cli extra
+        if exc.name in _CLI_PACKAGES:
+            sys.stderr.write("error: the itvalue command needs: pip install 'itvalue[cli]'\n")
+            raise SystemExit(2) from None
+        raise
+    app()

@@ -1,0 +1,91 @@
+"""A picture of the value graph as self-contained SVG, layered by kind.
+
+Services sit in columns by dependency depth, then processes, products, outcomes and
+segments, so value flows left to right; no plotting library is needed.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from itvalue.graph import ValueGraph
+
+__all__ = ["to_svg"]
+
+_FILL = {
+    "service": "#dbeafe",
+    "process": "#dcfce7",
+    "product": "#fef9c3",
+    "outcome": "#fde68a",
+    "segment": "#fbcfe8",
+}
+_WIDTH = 150
+_HEIGHT = 34
+_GAP_X = 60
+_GAP_Y = 14
+
+
+def _columns(g: ValueGraph) -> list[int]:
+    column = [0] * len(g.ids)
+    depth = 0
+    for i in range(g.service_count):
+        column[i] = max((column[d] + 1 for d in g.pred[i]), default=0)
+        depth = max(depth, column[i])
+    offset = {"process": 1, "product": 2, "outcome": 3, "segment": 4}
+    for i in range(g.service_count, len(g.ids)):
+        column[i] = depth + offset[g.kinds[i]]
+    return column
+
+
+def to_svg(g: ValueGraph, *, title: str | None = None) -> str:
+    """The value graph as an SVG document (text), value flowing left to right.
+
+    Examples:
+        >>> import itvalue
+        >>> to_svg(itvalue.example().graph()).startswith("<svg")
+        True
+    """
+    column = _columns(g)
+    rows: dict[int, int] = {}
+    position: list[tuple[float, float]] = []
+    for i in range(len(g.ids)):
+        row = rows.get(column[i], 0)
+        rows[column[i]] = row + 1
+        position.append((20 + column[i] * (_WIDTH + _GAP_X), 40 + row * (_HEIGHT + _GAP_Y)))
+    width = 40 + (max(column, default=0) + 1) * (_WIDTH + _GAP_X)
+    height = 60 + max(rows.values(), default=1) * (_HEIGHT + _GAP_Y)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" '
+        'font-family="Helvetica, Arial, sans-serif" font-size="12">',
+        f"<title>{escape(title or g.portfolio.name)}</title>",
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" '
+        'markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#64748b"/>'
+        "</marker></defs>",
+    ]
+    for u, v, data in g.nx.edges(data=True):
+        x1, y1 = position[g.index[u]]
+        x2, y2 = position[g.index[v]]
+        x1 += _WIDTH
+        y1 += _HEIGHT / 2
+        y2 += _HEIGHT / 2
+        mid = (x1 + x2) / 2
+        dash = ' stroke-dasharray="4 3"' if data.get("group") else ""
+        parts.append(
+            f'<path d="M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} '
+            f'{x2:.0f},{y2:.0f}" fill="none" stroke="#64748b"{dash} marker-end="url(#arrow)"/>'
+        )
+    for i, key in enumerate(g.ids):
+        x, y = position[i]
+        name = g.entities[i].name
+        shown = name if len(name) <= 22 else name[:21] + "…"
+        rx = 17 if g.kinds[i] in ("outcome", "segment") else 4
+        parts.append(
+            f"<g><title>{escape(key)} ({g.kinds[i]})</title>"
+            f'<rect x="{x:.0f}" y="{y:.0f}" width="{_WIDTH}" height="{_HEIGHT}" rx="{rx}" '
+            f'fill="{_FILL[g.kinds[i]]}" stroke="#334155"/>'
+            f'<text x="{x + _WIDTH / 2:.0f}" y="{y + _HEIGHT / 2 + 4:.0f}" text-anchor="middle">'
+            f"{escape(shown)}</text></g>"
+        )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

@@ -1,0 +1,248 @@
+"""The command line: exit codes, JSON shapes, and no traceback on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from typer.testing import CliRunner
+
+from itvalue._cli import app
+from tests.test_checks import TRAPS
+from tests.test_graph import CONTOSO
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def contoso(tmp_path: Path) -> Path:
+    path = tmp_path / "contoso.yaml"
+    path.write_text(CONTOSO, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def traps(tmp_path: Path) -> Path:
+    path = tmp_path / "traps.yaml"
+    path.write_text(TRAPS, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def broken(tmp_path: Path) -> Path:
+    path = tmp_path / "broken.yaml"
+    path.write_text(
+        "apiVersion: itvalue/v1\nkind: Portfolio\nname: Broken\n"
+        "stakeholders: [{id: it, name: IT, kind: it}]\n"
+        "services:\n"
+        "  - {id: pay, name: Pay, owner: itt, kind: business, offering: catalog,\n"
+        "     lifecycle: live, availability: 99.9}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def run(*args: str | Path) -> tuple[int, str, str]:
+    result = runner.invoke(app, [str(a) for a in args])
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_check_clean_and_with_errors(contoso: Path, traps: Path) -> None:
+    """check exits 0 without error findings and 1 with them."""
+    code, out, _err = run("check", contoso)
+    assert code == 0
+    assert "ITV001" in out
+    code, out, _err = run("check", traps, "--format", "json")
+    assert code == 1
+    data = json.loads(out)
+    assert data["summary"] == {"error": 4, "warning": 7, "info": 0}
+    assert data["findings"][0] == {
+        "code": "ITV001",
+        "rule": "orphan-service",
+        "severity": "warning",
+        "subject": "fax",
+        "message": "live service 'fax' reaches no customer outcome; it costs 7,000 EUR a year",
+    }
+    code, out, _err = run("check", traps, "--select", "ITV005", "--ignore", "ITV004")
+    assert code == 0
+    assert "ITV005" in out
+    code, out, _err = run("check", traps, "--select", "ITV999")
+    assert code == 2
+
+
+def test_check_on_a_broken_file_says_what_is_wrong(broken: Path) -> None:
+    """An unusable file exits 2 with one line per problem, never a traceback."""
+    code, out, err = run("check", broken)
+    assert code == 2
+    assert out == ""
+    lines = err.strip().splitlines()
+    assert lines[0] == f"error: {broken} has 2 problems"
+    assert lines[1] == (
+        f"  {broken}:7: services[0].availability: must be greater than 0 and at most 1, got 99.9"
+        " (hint: write a fraction: 99.9% is 0.999)"
+    )
+    assert lines[2] == (
+        f"  {broken}:6: services[0].owner: 'itt' names no entity; expected a stakeholder"
+        " (hint: did you mean 'it'?)"
+    )
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("check", "missing.yaml"),
+        ("trace", "{contoso}", "nope"),
+        ("impact", "{contoso}", "crm", "checkout"),
+        ("rank", "{contoso}", "--currency", "USD"),
+        ("report", "{contoso}", "-o", "/nonexistent-dir/x.md"),
+    ],
+)
+def test_unusable_input_exits_2(contoso: Path, args: tuple[str, ...]) -> None:
+    """Missing files, unknown ids and impossible requests exit 2 with a one-line message."""
+    code, _out, err = run(*(a.format(contoso=contoso) for a in args))
+    assert code == 2
+    assert err.startswith("error: ")
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+def test_trace(contoso: Path) -> None:
+    """trace shows what a service reaches, as a table or JSON."""
+    code, out, _err = run("trace", contoso, "network", "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {
+        "service": "network",
+        "services": ["crm", "wms"],
+        "processes": ["fulfilment", "support-desk"],
+        "products": [],
+        "outcomes": ["call-answered", "order-delivered"],
+        "segments": ["shoppers"],
+    }
+    code, out, _err = run("trace", contoso, "network")
+    assert "Warehouse (wms)" in out
+    code, out, _err = run("trace", contoso, "legacy-fax")
+    assert "It reaches no customer outcome." in out
+
+
+def test_impact(contoso: Path) -> None:
+    """impact shows losses over an outage, as a table or JSON."""
+    code, out, _err = run("impact", contoso, "network", "--hours", "2", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["down"] == ["crm", "network", "wms"]
+    assert data["hours"] == 2.0
+    assert data["totals"]["EUR"] == pytest.approx(2 * (5000 * 42 / 730 + 6))
+    first = data["outcomes"][0]
+    assert first["outcome"] == "order-delivered"
+    assert first["delivered"] == 0.5
+    assert first["volume_lost"] == {"amount": pytest.approx(2 * 5000 / 730), "unit": "orders"}
+    code, out, _err = run("impact", contoso, "payments")
+    assert "about €575" in out
+    code, out, _err = run("impact", contoso, "legacy-fax")
+    assert "No customer outcome is affected." in out
+
+
+def test_rank(contoso: Path) -> None:
+    """rank lists services by value at risk."""
+    code, out, _err = run("rank", contoso, "--format", "json", "--top", "2")
+    assert code == 0
+    assert [r["service"] for r in json.loads(out)] == ["payments", "network"]
+    code, out, _err = run("rank", contoso)
+    assert "€575" in out
+
+
+def test_report_formats(contoso: Path, tmp_path: Path) -> None:
+    """report writes Markdown, HTML or JSON, to stdout or a file."""
+    code, out, _err = run("report", contoso)
+    assert code == 0
+    assert out.startswith("# What IT does for Contoso's customers")
+    target = tmp_path / "report.html"
+    code, out, err = run("report", contoso, "--format", "html", "-o", target)
+    assert code == 0
+    assert out == ""
+    assert f"wrote {target}" in err
+    assert "<svg" in target.read_text(encoding="utf-8")
+    code, out, _err = run("report", contoso, "--format", "json")
+    data = json.loads(out)
+    assert data["risks"][0]["service"] == "payments"
+    assert data["total_cost"] == {"EUR": 227000.0}
+
+
+def test_export(contoso: Path, tmp_path: Path) -> None:
+    """export writes every format; GraphML loads back into networkx."""
+    target = tmp_path / "g.graphml"
+    code, _out, _err = run("export", contoso, "--to", "graphml", "-o", target)
+    assert code == 0
+    assert nx.read_graphml(target).number_of_nodes() == 14
+    for fmt in ("mermaid", "dot", "json"):
+        code, out, _err = run("export", contoso, "--to", fmt)
+        assert code == 0
+        assert out
+    code, _out, _err = run("export", contoso, "--to", "png")
+    assert code == 2
+
+
+def test_schema_rules_and_version() -> None:
+    """schema prints the JSON Schema; rules lists the rules; --version the version."""
+    code, out, _err = run("schema")
+    assert code == 0
+    assert json.loads(out)["$schema"].endswith("2020-12/schema")
+    code, out, _err = run("rules", "--format", "json")
+    assert json.loads(out)[0]["code"] == "ITV001"
+    code, out, _err = run("rules")
+    assert "ITV010 unsupported-outcome" in out
+    code, out, _err = run("--version")
+    assert out.startswith("itvalue ")
+
+
+def test_through_a_subprocess(contoso: Path, broken: Path, traps: Path) -> None:
+    """python -m itvalue behaves the same as a separate process: codes and streams."""
+
+    def sub(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "itvalue", *map(str, args)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+            timeout=120,
+        )
+
+    ok = sub("check", contoso, "--format", "json")
+    assert ok.returncode == 0
+    assert json.loads(ok.stdout)["summary"]["error"] == 0
+    assert sub("check", traps).returncode == 1
+    bad = sub("check", broken)
+    assert bad.returncode == 2
+    assert bad.stdout == ""
+    assert "Traceback" not in bad.stderr
+    assert "services[0].availability" in bad.stderr
+    unknown = sub("impact", contoso, "nope")
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == "error: unknown service id 'nope'"
+    report = sub("report", contoso)
+    assert report.returncode == 0
+    assert "An hour without Payments: 14 orders fewer, about €575" in report.stdout
+
+
+def test_main_entry_points(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """itvalue.cli.main and python -m itvalue run the same app."""
+    import runpy
+
+    from itvalue.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["itvalue", "--version"])
+    with pytest.raises(SystemExit) as excinfo:
+        main()
+    assert excinfo.value.code == 0
+    assert capsys.readouterr().out.startswith("itvalue ")
+    with pytest.raises(SystemExit):
+        runpy.run_module("itvalue", run_name="__main__")
+    assert capsys.readouterr().out.startswith("itvalue ")
