@@ -160,7 +160,7 @@ def test_report_formats(contoso: Path, tmp_path: Path) -> None:
     """report writes Markdown, HTML or JSON, to stdout or a file."""
     code, out, _err = run("report", contoso)
     assert code == 0
-    assert out.startswith("# What IT does for Contoso's customers")
+    assert out.startswith("# What IT does for the customers of Contoso")
     target = tmp_path / "report.html"
     code, out, err = run("report", contoso, "--format", "html", "-o", target)
     assert code == 0

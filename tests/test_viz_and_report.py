@@ -102,7 +102,7 @@ def test_report_figures_are_correct() -> None:
     assert report.single_points == {"Order delivered": ["Payments"]}
 
     text = render_markdown(report, p)
-    assert "# What IT does for Contoso's customers" in text
+    assert "# What IT does for the customers of Contoso" in text
     assert "| Order delivered | Shoppers | 10,000 orders a month | €42 | €5,040,000 |" in text
     assert "| Order delivered | €185,000 | €1.54 per order |" in text
     assert "| Call answered | €35,000 | €4.00 per call |" in text
@@ -113,8 +113,8 @@ def test_report_figures_are_correct() -> None:
     assert "| Network | 6.8 orders fewer, 0.6 calls fewer | about €294 |" in text
     assert f"about €{120_000 * 42 * (1 - expected):,.0f}" in text
     assert "If Payments stops, no “Order delivered” happens at all." in text
-    assert "**Orphan service** (ITV001, warning)" in text
-    assert "Why it matters: A service that leads to nothing" in text
+    assert "**Service that serves no customer** (ITV001, warning)" in text
+    assert "  - Live service 'legacy-fax' reaches no customer outcome" in text
     # The words a business reader would not know stay out of it.
     for jargon in ("availability", "SLA", "node", "graph", "ITV0 ", "dependency"):
         assert jargon not in text.split("## Value traps")[0]
@@ -128,7 +128,7 @@ def test_html_report_is_self_contained() -> None:
     assert "<svg" in html
     assert not re.search(r"""(src|href)=["']?https?:""", html)
     assert "<td>about €575</td>" in html
-    assert "<strong>Orphan service</strong>" in html
+    assert "<strong>Service that serves no customer</strong>" in html
 
 
 def test_report_of_an_empty_and_a_trapped_portfolio() -> None:

@@ -34,6 +34,7 @@ class Rule:
     Attributes:
         code: ``ITV001`` ... ``ITV010``.
         name: A short kebab-case name such as ``orphan-service``.
+        title: The rule's name for people, such as "Orphan service".
         severity: The default severity of its findings.
         summary: When it fires, in one line.
         rationale: Why it is a trap, in the business's words.
@@ -42,6 +43,7 @@ class Rule:
 
     code: str
     name: str
+    title: str
     severity: Severity
     summary: str
     rationale: str
@@ -52,12 +54,13 @@ RULES: dict[str, Rule] = {}
 
 
 def _rule(
-    code: str, name: str, severity: Severity, summary: str, rationale: str
+    code: str, name: str, severity: Severity, summary: str, rationale: str, *, title: str
 ) -> Callable[[RuleFunction], RuleFunction]:
     def register(function: RuleFunction) -> RuleFunction:
         RULES[code] = Rule(
             code=code,
             name=name,
+            title=title,
             severity=severity,
             summary=summary,
             rationale=" ".join(rationale.split()),
@@ -80,6 +83,7 @@ def _money(amount: float, currency: str) -> str:
     """A service that leads to nothing a customer receives is IT for IT's sake: money
     and attention spent where no customer will ever notice. Either it supports
     something the model is missing, or it is a candidate to retire.""",
+    title="Service that serves no customer",
 )
 def orphan_service(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Live services that reach no outcome."""
@@ -103,6 +107,7 @@ def orphan_service(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     says nothing about what the company's customers get. Sales, marketing and IT
     end up talking about different things; follow at least one metric the
     customer would notice.""",
+    title="Agreement that measures only IT",
 )
 def internal_only_sla(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """SLAs whose objectives all use internal metrics."""
@@ -124,6 +129,7 @@ _INTERNAL_CUSTOMER = re.compile(r"\binternal[\s_-]+customers?\b", re.IGNORECASE)
     """Calling colleagues "internal customers" casts IT as a passive seller waiting
     for orders, afraid to say no, billing departments instead of solving problems.
     IT is part of the business; the customers are the people who buy its products.""",
+    title="Colleagues called customers",
 )
 def internal_customer(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Stakeholders described as internal customers."""
@@ -145,6 +151,7 @@ def internal_customer(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """External customers belong to the business: sales, marketing or support own
     the relationship and translate it into requirements. IT should meet them only
     under that owner's oversight, not own them.""",
+    title="Customers owned by IT",
 )
 def unowned_relationship(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Segments whose relationship is owned by IT."""
@@ -164,6 +171,7 @@ def unowned_relationship(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     "an outcome has no volume, so its value can't be stated",
     """Without a volume, no outage can be stated in orders or money, and every
     conversation about this outcome falls back to uptime percentages.""",
+    title="Outcome with no stated volume",
 )
 def unvalued_outcome(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Outcomes with no volume."""
@@ -179,6 +187,7 @@ def unvalued_outcome(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     "an external metric names no outcome",
     """A customer-facing metric that is tied to no outcome cannot be traced to the
     services that move it, nor weighed in money.""",
+    title="Customer metric tied to nothing",
 )
 def unlinked_external_metric(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """External metrics with no outcome."""
@@ -195,13 +204,20 @@ def unlinked_external_metric(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """When one service stops, every customer of this outcome is turned away. A
     budget for redundancy or disaster recovery here protects customer operations;
     it is not a technical nicety.""",
+    title="One failure stops an outcome",
 )
 def single_point_of_failure(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
-    """Live services whose failure alone zeroes an outcome."""
+    """Live services whose failure alone zeroes an outcome; one finding per service."""
+    stopped: dict[str, list[str]] = {}
     for outcome, services in g.single_points_of_failure().items():
-        name = p.outcome(outcome).name
         for service in services:
-            yield service, f"if {service!r} fails, outcome {outcome!r} ({name}) stops entirely"
+            stopped.setdefault(service, []).append(outcome)
+    for service, outcomes in stopped.items():
+        named = ", ".join(f"{o!r} ({p.outcome(o).name})" for o in outcomes)
+        if len(outcomes) == 1:
+            yield service, f"if {service!r} fails, outcome {named} stops entirely"
+        else:
+            yield service, f"if {service!r} fails, {len(outcomes)} outcomes stop entirely: {named}"
 
 
 @_rule(
@@ -211,6 +227,7 @@ def single_point_of_failure(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     "a live service depends on a retired one",
     """A live service that still leans on something retired is running on borrowed
     time: the retirement either did not happen, or the dependent will break.""",
+    title="Live service relying on a retired one",
 )
 def retired_dependency(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Live services depending on retired ones."""
@@ -233,6 +250,7 @@ def retired_dependency(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """A stage of a value stream that does not lead to its outcome means the picture
     of how customers are served is broken: either the stream or the model of
     processes is wrong.""",
+    title="Gap in a value stream",
 )
 def stream_gap(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Stage processes that do not reach the stream's outcome."""
@@ -269,6 +287,7 @@ def _reaches(g: ValueGraph, start: int, target: int) -> bool:
     "no live service reaches an outcome",
     """Either the outcome is delivered without any IT at all — rare today — or the
     model is missing the services that make it happen, and its risk is invisible.""",
+    title="Outcome no live service supports",
 )
 def unsupported_outcome(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Outcomes no live service reaches."""

@@ -101,10 +101,21 @@ class ServiceRisk:
     units: dict[str, Quantity]
     money: dict[str, float]
 
+    def units_by_unit(self) -> dict[str, float]:
+        """Units lost over the outage, summed by unit ("orders", "calls")."""
+        totals: dict[str, float] = {}
+        for q in self.units.values():
+            totals[q.unit] = totals.get(q.unit, 0.0) + q.amount
+        return totals
+
+    def units_text(self) -> str:
+        """``14 orders fewer, 0.6 calls fewer``."""
+        return ", ".join(f"{_units(a, u)} fewer" for u, a in self.units_by_unit().items())
+
     def sentence(self) -> str:
         """One line such as: An hour without Payments: 14 orders fewer, about €575."""
         span = "an hour" if self.hours == 1 else f"{self.hours:g} hours"
-        parts = [f"{_units(q.amount, q.unit)} fewer" for q in self.units.values()]
+        parts = [self.units_text()]
         money = " and ".join(money_text(a, c) for c, a in self.money.items())
         text = f"{span.capitalize()} without {self.service.name}: " + ", ".join(parts)
         return text + (f", about {money}" if money else "")
@@ -240,6 +251,7 @@ class _Section:
     table: tuple[list[str], list[list[str]]] | None = None
     bullets: list[str] = attrs.Factory(list)
     notes: list[str] = attrs.Factory(list)
+    groups: list[tuple[str, list[str]]] = attrs.Factory(list)
 
 
 def _sections(report: BusinessReport, p: Portfolio) -> list[_Section]:
@@ -318,7 +330,7 @@ def _sections(report: BusinessReport, p: Portfolio) -> list[_Section]:
 
     risk_rows = []
     for risk in report.risks:
-        units = ", ".join(f"{_units(q.amount, q.unit)} fewer" for q in risk.units.values())
+        units = risk.units_text()
         money = " and ".join(money_text(a, c, about=True) for c, a in risk.money.items()) or "—"
         risk_rows.append([risk.service.name, units, money])
     span = (
@@ -383,7 +395,7 @@ def _sections(report: BusinessReport, p: Portfolio) -> list[_Section]:
     )
 
     spof = [
-        f"If {' or '.join(names)} stops, no “{outcome}” happens at all."
+        f"If {_either(names)} stops, no “{outcome}” happens at all."
         for outcome, names in report.single_points.items()
     ]
     sections.append(
@@ -396,30 +408,47 @@ def _sections(report: BusinessReport, p: Portfolio) -> list[_Section]:
         )
     )
 
-    trap_bullets = []
+    by_rule: dict[str, list[Finding]] = {}
     for finding in report.findings:
-        rule = RULES[finding.code]
-        label = rule.name.replace("-", " ").capitalize()
-        trap_bullets.append(
-            f"**{label}** ({finding.code}, {finding.severity.value}): {finding.message}. "
-            f"Why it matters: {rule.rationale}"
-        )
+        by_rule.setdefault(finding.code, []).append(finding)
+    groups = []
+    for code, found in by_rule.items():
+        rule = RULES[code]
+        head = f"**{rule.title}** ({code}, {found[0].severity.value}). {rule.rationale}"
+        items = [f.message[:1].upper() + f.message[1:] + "." for f in found[:_MAX_LISTED]]
+        if len(found) > _MAX_LISTED:
+            items.append(f"… and {len(found) - _MAX_LISTED} more.")
+        groups.append((head, items))
     sections.append(
         _Section(
             "Value traps",
             paragraphs=[
-                "Practices that keep IT from delivering or showing value, found in this portfolio."
+                "Practices that keep IT from delivering or showing value, found in this "
+                "portfolio, each with why it matters."
             ]
-            if trap_bullets
+            if groups
             else ["None found."],
-            bullets=trap_bullets,
+            groups=groups,
         )
     )
     return sections
 
 
+_MAX_LISTED = 8
+
+
+def _either(names: list[str]) -> str:
+    if len(names) <= 2:
+        return " or ".join(names)
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
 def _name(p: Portfolio, key: str) -> str:
     return p.get(key).name if key in p else key
+
+
+def _title(report: BusinessReport) -> str:
+    return f"What IT does for the customers of {report.name}"
 
 
 _INTRO = (
@@ -431,7 +460,7 @@ _INTRO = (
 
 def render_markdown(report: BusinessReport, portfolio: Portfolio) -> str:
     """The report as Markdown."""
-    out = [f"# What IT does for {report.name}'s customers", "", _INTRO, ""]
+    out = [f"# {_title(report)}", "", _INTRO, ""]
     for section in _sections(report, portfolio):
         out += [f"## {section.title}", ""]
         for paragraph in section.paragraphs:
@@ -448,6 +477,11 @@ def render_markdown(report: BusinessReport, portfolio: Portfolio) -> str:
             out.append(f"- {bullet}")
         if section.bullets:
             out.append("")
+        for head, items in section.groups:
+            out.append(f"- {head}")
+            out += [f"  - {item}" for item in items]
+        if section.groups:
+            out.append("")
         for note in section.notes:
             out += [f"> {note}", ""]
     return "\n".join(out).rstrip() + "\n"
@@ -460,7 +494,7 @@ h1{font-size:1.7rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid
 table{border-collapse:collapse;margin:0.75rem 0}
 th,td{border:1px solid #cbd5e1;padding:0.3rem 0.6rem;text-align:left}
 th{background:#f1f5f9}.note{background:#fef9c3;padding:0.5rem 0.8rem;border-left:4px solid #eab308}
-figure{overflow-x:auto;margin:1rem 0}figcaption{color:#475569;font-size:0.9rem}
+figure{overflow-x:auto;margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{color:#475569;font-size:0.9rem}
 """
 
 
@@ -473,7 +507,7 @@ def _html_text(text: str) -> str:
 
 def render_html(report: BusinessReport, portfolio: Portfolio) -> str:
     """The report as one self-contained HTML page, with a picture of the value graph."""
-    title = f"What IT does for {report.name}'s customers"
+    title = _title(report)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -484,7 +518,7 @@ def render_html(report: BusinessReport, portfolio: Portfolio) -> str:
         report.picture,
         "<figcaption>How value flows: IT services (left) enable business processes, products "
         "and the outcomes customers receive (right). Dashed lines are redundant "
-        "alternatives; percentages are partial support.</figcaption></figure>",
+        "alternatives.</figcaption></figure>",
     ]
     for section in _sections(report, portfolio):
         out.append(f"<h2>{escape(section.title)}</h2>")
@@ -504,6 +538,12 @@ def render_html(report: BusinessReport, portfolio: Portfolio) -> str:
             out.append(
                 "<ul>" + "".join(f"<li>{_html_text(b)}</li>" for b in section.bullets) + "</ul>"
             )
+        if section.groups:
+            out.append("<ul>")
+            for head, items in section.groups:
+                inner = "".join(f"<li>{escape(i)}</li>" for i in items)
+                out.append(f"<li>{_html_text(head)}<ul>{inner}</ul></li>")
+            out.append("</ul>")
         out += [f'<p class="note">{escape(n)}</p>' for n in section.notes]
     out.append("</body></html>")
     return "\n".join(out) + "\n"

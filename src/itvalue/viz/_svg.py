@@ -46,12 +46,28 @@ def to_svg(g: ValueGraph, *, title: str | None = None) -> str:
         True
     """
     column = _columns(g)
-    rows: dict[int, int] = {}
-    position: list[tuple[float, float]] = []
+    # Order each column by the mean row of what feeds it (one barycentre sweep), so
+    # that edges cross less; the first column keeps the graph's order.
+    by_column: dict[int, list[int]] = {}
     for i in range(len(g.ids)):
-        row = rows.get(column[i], 0)
-        rows[column[i]] = row + 1
-        position.append((20 + column[i] * (_WIDTH + _GAP_X), 40 + row * (_HEIGHT + _GAP_Y)))
+        by_column.setdefault(column[i], []).append(i)
+    row_of: dict[int, float] = {}
+    for c in sorted(by_column):
+        members = by_column[c]
+        if c > 0:
+
+            def barycentre(i: int) -> float:
+                feeders = [row_of[j] for j in g.pred[i] if j in row_of]
+                return sum(feeders) / len(feeders) if feeders else float("inf")
+
+            members.sort(key=barycentre)
+        for row, i in enumerate(members):
+            row_of[i] = row
+    rows = {c: len(members) for c, members in by_column.items()}
+    position: list[tuple[float, float]] = [
+        (20 + column[i] * (_WIDTH + _GAP_X), 40 + row_of[i] * (_HEIGHT + _GAP_Y))
+        for i in range(len(g.ids))
+    ]
     width = 40 + (max(column, default=0) + 1) * (_WIDTH + _GAP_X)
     height = 60 + max(rows.values(), default=1) * (_HEIGHT + _GAP_Y)
     parts = [
