@@ -494,7 +494,8 @@ h1{font-size:1.7rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid
 table{border-collapse:collapse;margin:0.75rem 0}
 th,td{border:1px solid #cbd5e1;padding:0.3rem 0.6rem;text-align:left}
 th{background:#f1f5f9}.note{background:#fef9c3;padding:0.5rem 0.8rem;border-left:4px solid #eab308}
-figure{overflow-x:auto;margin:1rem 0}figure svg{max-width:100%;height:auto}figcaption{color:#475569;font-size:0.9rem}
+figure{overflow-x:auto;margin:1rem 0}figure svg{max-width:100%;height:auto}
+figcaption{color:#475569;font-size:0.9rem}
 """
 
 
