@@ -238,6 +238,16 @@ class ValueGraph:
         nx.freeze(graph)
         return graph
 
+    def to_pandas(self) -> Any:
+        """The nodes as a pandas DataFrame: id, kind, name."""
+        from itvalue._pandas import frame
+
+        rows = [
+            {"id": key, "kind": kind, "name": entity.name}
+            for key, kind, entity in zip(self.ids, self.kinds, self.entities, strict=True)
+        ]
+        return frame(rows, ["id", "kind", "name"])
+
     # --- look-ups ----------------------------------------------------------------------------
 
     def __contains__(self, id: object) -> bool:

@@ -357,7 +357,10 @@ class AvailabilityTarget:
             f"{self.target * 100:g}% over a {self.period.hours:,}-hour {self.period.value} "
             f"allows {self.allowed_minutes:,.1f} minutes without {self.service}"
         )
-        parts = [f"about {q.amount:,.0f} {q.unit}" for q in self.volume_at_risk.values()]
+        by_unit: dict[str, float] = {}
+        for q in self.volume_at_risk.values():
+            by_unit[q.unit] = by_unit.get(q.unit, 0.0) + q.amount
+        parts = [f"about {amount:,.0f} {unit}" for unit, amount in by_unit.items()]
         money = [f"{m.amount:,.0f} {m.currency}" for m in self.value_at_risk.values()]
         if parts:
             head += ", " + ", ".join(parts)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from typing import Any
 
 import attrs
 
@@ -45,6 +46,25 @@ class CostAllocation:
     unallocated: Mapping[str, float]
     stranded: Mapping[str, Mapping[str, float]]
     per_unit: Mapping[str, Mapping[str, float]]
+
+    def to_pandas(self) -> Any:
+        """One row per outcome and currency: allocated cost and cost per unit.
+
+        Columns: outcome, currency, annual_cost, per_unit.
+        """
+        from itvalue._pandas import frame
+
+        rows = [
+            {
+                "outcome": key,
+                "currency": currency,
+                "annual_cost": amount,
+                "per_unit": self.per_unit.get(key, {}).get(currency),
+            }
+            for key, amounts in self.by_outcome.items()
+            for currency, amount in amounts.items()
+        ]
+        return frame(rows, ["outcome", "currency", "annual_cost", "per_unit"])
 
     @property
     def allocated(self) -> dict[str, float]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping
 from html import escape
+from typing import Any
 
 import attrs
 
@@ -130,6 +131,29 @@ class Impact:
             if lost is not None and value.is_affected:
                 totals[lost.currency] = totals.get(lost.currency, 0.0) + lost.amount
         return {c: Money(amount=a, currency=c) for c, a in sorted(totals.items())}
+
+    def to_pandas(self, hours: float = 1.0) -> Any:
+        """Every outcome's loss over an outage of ``hours`` as a pandas DataFrame.
+
+        Columns: outcome, delivered, volume_lost, unit, value_lost, currency.
+        """
+        from itvalue._pandas import frame
+
+        rows = []
+        for key, value in self.outcomes.items():
+            money = value.value_lost_over(hours)
+            rows.append(
+                {
+                    "outcome": key,
+                    "delivered": value.delivered,
+                    "volume_lost": value.volume_lost_over(hours),
+                    "unit": None if value.volume_lost is None else value.volume_lost.unit,
+                    "value_lost": None if money is None else money.amount,
+                    "currency": None if money is None else money.currency,
+                }
+            )
+        columns = ["outcome", "delivered", "volume_lost", "unit", "value_lost", "currency"]
+        return frame(rows, columns)
 
     def _repr_html_(self) -> str:
         rows = []

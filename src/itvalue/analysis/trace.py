@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 from html import escape
+from typing import Any
 
 import attrs
 import networkx as nx
@@ -82,6 +83,23 @@ class Trace:
         found = [tuple(p) for p in itertools.islice(paths, limit)]
         found.sort(key=lambda p: (len(p), p))
         return found
+
+    def to_pandas(self) -> Any:
+        """The reached nodes as a pandas DataFrame: id, kind."""
+        from itvalue._pandas import frame
+
+        rows = [
+            {"id": key, "kind": kind}
+            for kind, ids in (
+                ("service", self.services),
+                ("process", self.processes),
+                ("product", self.products),
+                ("outcome", self.outcomes),
+                ("segment", self.segments),
+            )
+            for key in sorted(ids)
+        ]
+        return frame(rows, ["id", "kind"])
 
     def _repr_html_(self) -> str:
         rows = "".join(

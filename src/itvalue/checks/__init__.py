@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from html import escape
+from typing import Any
 
 import attrs
 
@@ -73,6 +74,13 @@ class Findings(list[Finding]):
 
     def _repr_html_(self) -> str:
         return findings_html(self)
+
+    def to_pandas(self) -> Any:
+        """The findings as a pandas DataFrame (code, rule, severity, subject, message)."""
+        from itvalue._pandas import frame
+
+        columns = ["code", "rule", "severity", "subject", "message"]
+        return frame([{c: str(getattr(f, c)) for c in columns} for f in self], columns)
 
     @property
     def has_errors(self) -> bool:
