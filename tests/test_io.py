@@ -622,3 +622,68 @@ def test_schema_shape() -> None:
     assert service["properties"]["availability"] == {
         "anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 1}, {"type": "null"}]
     }
+
+
+# --- the fast path agrees with the detailed one -------------------------------------------------
+
+
+@given(p=ivst.portfolios())
+def test_fast_path_agrees_with_the_detailed_path(p: iv.Portfolio) -> None:
+    """Well-formed trees take the fast path, and it builds exactly what the detailed one does."""
+    from itvalue.io._converter import _STRUCTURER
+    from itvalue.io._fast import AVAILABLE, fast_structure
+
+    if not AVAILABLE:  # pragma: no cover - msgspec is installed with the dev extras
+        pytest.skip("msgspec is not installed")
+    tree = iv.to_dict(p)
+    fast = fast_structure(tree)
+    assert fast is not None
+    assert fast == _STRUCTURER.portfolio(tree) == p
+    for left, right in zip(fast.services, p.services, strict=True):
+        assert type(left.availability) is type(right.availability)
+        assert left.kind is right.kind
+
+
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+        lambda children: (
+            st.lists(children, max_size=3)
+            | st.dictionaries(
+                st.sampled_from(["id", "name", "amount", "currency", "x"]), children, max_size=3
+            )
+        ),
+        max_leaves=12,
+    )
+)
+def test_fast_path_never_accepts_what_the_detailed_path_refuses(value: Any) -> None:
+    """Whatever sits in a service, the fast path accepts it only if the detailed path does."""
+    from itvalue.io._converter import _STRUCTURER, Invalid
+    from itvalue.io._fast import fast_structure
+
+    base = iv.to_dict(iv.example())
+    for key in ("availability", "annual_cost", "name", "depends_on", "extra"):
+        tree = json.loads(json.dumps(base))
+        tree["services"][0][key] = value
+        try:
+            fast = fast_structure(tree)
+        except iv.ValidationError:
+            fast = None
+        if fast is not None:
+            try:
+                slow = _STRUCTURER.portfolio(tree)
+            except Invalid as exc:  # pragma: no cover - a disagreement fails the test
+                pytest.fail(f"fast path accepted {key}={value!r}; detailed path: {exc.problems}")
+            assert slow == fast
+
+
+def test_ids_and_codes_may_not_end_in_a_newline() -> None:
+    """A trailing newline does not sneak past the id and currency patterns."""
+    with pytest.raises(iv.ValidationError):
+        iv.Stakeholder(id="it\n", name="IT", kind=iv.StakeholderKind.IT)
+    with pytest.raises(iv.ValidationError):
+        iv.Money(amount=1, currency="EUR\n")
+    tree = iv.to_dict(iv.example())
+    tree["stakeholders"][0]["id"] = "sales\n"
+    with pytest.raises(iv.ValidationError):
+        iv.from_dict(tree)

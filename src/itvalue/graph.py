@@ -119,7 +119,9 @@ class ValueGraph:
 
     def _build(self, portfolio: Portfolio) -> None:
         self.portfolio = portfolio
-        services = _topological_services(portfolio.services)
+        # A portfolio records its services' dependency order when it checks itself.
+        service_of = portfolio._index
+        services: list[Service] = [service_of[key] for key in portfolio._cache["service_order"]]  # type: ignore[misc]
         layers: list[tuple[NodeKind, Sequence[Entity]]] = [
             ("service", services),
             ("process", portfolio.processes),
@@ -415,25 +417,3 @@ class ValueGraph:
             for lo, hi in [self._range(kind)]
         )
         return f"<ValueGraph {self.portfolio.name!r}: {counts}>"
-
-
-def _topological_services(services: Sequence[Service]) -> list[Service]:
-    """Services ordered so each comes after every service it depends on (stable)."""
-    by_id = {s.id: s for s in services}
-    remaining = {s.id: len(s.depends_on) for s in services}
-    waiting: dict[str, list[str]] = {}
-    for s in services:
-        for d in s.depends_on:
-            waiting.setdefault(d.service, []).append(s.id)
-    ready = [s.id for s in services if not s.depends_on]
-    ordered: list[Service] = []
-    # A stack keeps this linear; the order among independent services does not matter.
-    ready.reverse()
-    while ready:
-        key = ready.pop()
-        ordered.append(by_id[key])
-        for dependent in waiting.get(key, ()):
-            remaining[dependent] -= 1
-            if remaining[dependent] == 0:
-                ready.append(dependent)
-    return ordered

@@ -37,6 +37,7 @@ import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from itvalue.errors import Problem, ValidationError
+from itvalue.io._fast import fast_structure
 from itvalue.model import (
     COLLECTIONS,
     SLA,
@@ -437,8 +438,17 @@ def structure_tree(tree: Any) -> Portfolio:
     """Structure a document tree into a portfolio, raising :class:`Invalid` on problems.
 
     This is the loaders' entry point: the raw problems keep their path parts, so that
-    a loader can map them back to lines in the source text.
+    a loader can map them back to lines in the source text. Well-formed trees take the
+    fast path of :mod:`itvalue.io._fast` when msgspec is installed; anything it refuses
+    goes through the detailed structurer.
     """
+    try:
+        fast = fast_structure(tree)
+    except ValidationError as exc:
+        # Integrity problems of a well-formed tree, as the detailed path reports them.
+        raise Invalid([(_split_path(p.path), p.message, p.hint) for p in exc.problems]) from None
+    if fast is not None:
+        return fast
     return _STRUCTURER.portfolio(tree)
 
 

@@ -4,10 +4,11 @@ The limits, all checked before or while parsing and all reported as
 :class:`~itvalue.errors.DocumentError`:
 
 * ``MAX_BYTES`` — input larger than this is refused before it is parsed.
-* ``MAX_DEPTH`` — nesting deeper than this is refused. For YAML, JSON and TOML the
-  text is scanned for brackets (and, in YAML, for runs of ``- `` and ``? `` and deep
-  indentation) *before* the parser sees it: libyaml's C loader and Python's json and
-  tomllib recurse, and a few tens of thousands of ``[`` would crash or exhaust them.
+* ``MAX_DEPTH`` — nesting deeper than this is refused. YAML text is scanned for
+  brackets, runs of ``- `` and ``? `` and deep indentation *before* libyaml sees it:
+  its C loader recurses without a guard, and a few tens of thousands of ``[`` crash the
+  interpreter. Python's json and tomllib guard their recursion, so a JSON or TOML
+  nesting bomb ends in a ``RecursionError``, which becomes a ``DocumentError``.
 * ``MAX_ALIAS_NODES`` — YAML aliases may add at most this many nodes on expansion;
   the size is computed on the composed node graph, once per distinct node, so a
   "billion laughs" document is refused in microseconds.
@@ -90,10 +91,8 @@ def parse(text: str, format: str, *, source: str | None = None) -> tuple[Any, Lo
     if format == "yaml":
         return _parse_yaml(text, source)
     if format == "json":
-        _check_depth(text, _JSON_TOKENS, source)
         return _parse_json(text, source), _no_location
     if format == "toml":
-        _check_depth(text, _TOML_TOKENS, source)
         return _parse_toml(text, source), _no_location
     raise DocumentError(
         f"unknown format {format!r}", source=source, hint="use one of: " + ", ".join(FORMATS)
@@ -102,16 +101,18 @@ def parse(text: str, format: str, *, source: str | None = None) -> tuple[Any, Lo
 
 # --- nesting limits, checked on the text -----------------------------------------------
 
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
-_TOML_TOKENS = re.compile(
-    r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]'
-)
+# A first scan counts brackets only, which is fast; brackets inside quoted strings or
+# comments can only make it stricter, so when it trips, a second scan that skips those
+# decides.
+_BRACKETS = re.compile(r"[\[\]{}]")
 _YAML_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\']|\'\')*\'|#[^\n]*|[\[\]{}]')
 _YAML_INDICATOR_RUN = re.compile(rf"(?m)^[ \t]*(?:[-?][ \t]+){{{MAX_DEPTH}}}")
 _YAML_DEEP_INDENT = re.compile(rf"(?m)^ {{{MAX_INDENT}}}")
 
 
 def _check_depth(text: str, tokens: re.Pattern[str], source: str | None) -> None:
+    if tokens is _YAML_TOKENS and _deepest(text, _BRACKETS) <= MAX_DEPTH:
+        return
     depth = 0
     for match in tokens.finditer(text):
         token = match.group()
@@ -127,6 +128,17 @@ def _check_depth(text: str, tokens: re.Pattern[str], source: str | None) -> None
                 )
         elif token in "]}":
             depth = max(depth - 1, 0)
+
+
+def _deepest(text: str, tokens: re.Pattern[str]) -> int:
+    depth = deepest = 0
+    for match in tokens.finditer(text):
+        if match.group() in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth = max(depth - 1, 0)
+    return deepest
 
 
 def _check_yaml_depth(text: str, source: str | None) -> None:
@@ -182,8 +194,9 @@ def _parse_json(text: str, source: str | None) -> Any:
         ) from None
     except ValueError as exc:
         raise DocumentError(str(exc), source=source) from None
-    except RecursionError:  # pragma: no cover - the depth scan runs first
-        raise DocumentError(f"nested deeper than {MAX_DEPTH} levels", source=source) from None
+    except RecursionError:
+        # CPython's json module guards its recursion: a nesting bomb ends here, safely.
+        raise DocumentError("nested too deeply", source=source) from None
 
 
 # --- TOML ---------------------------------------------------------------------------------
@@ -195,8 +208,9 @@ def _parse_toml(text: str, source: str | None) -> Any:
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         raise DocumentError(f"not valid TOML: {exc}", source=source, line=line) from None
-    except RecursionError:  # pragma: no cover - the depth scan runs first
-        raise DocumentError(f"nested deeper than {MAX_DEPTH} levels", source=source) from None
+    except RecursionError:
+        # tomllib recurses in Python, so a nesting bomb ends in a RecursionError, safely.
+        raise DocumentError("nested too deeply", source=source) from None
 
 
 # --- YAML ---------------------------------------------------------------------------------

@@ -129,10 +129,10 @@ def identifier() -> Check:
 
     def test(value: object) -> Outcome:
         bad = _string_problem(value)
-        if bad is None and _ID_RE.match(value) is None:  # type: ignore[call-overload]
+        if bad is None and _ID_RE.fullmatch(value) is None:  # type: ignore[call-overload]
             hint = ""
             lowered = re.sub(r"[^a-z0-9._-]+", "-", value.lower()).strip("-._")  # type: ignore[attr-defined]
-            if lowered and _ID_RE.match(lowered):
+            if lowered and _ID_RE.fullmatch(lowered):
                 hint = f"try {lowered!r}"
             return (
                 f"{show(value)} is not a valid id (lower-case letters, digits, '.', '_', '-';"
@@ -149,9 +149,9 @@ def currency() -> Check:
 
     def test(value: object) -> Outcome:
         bad = _string_problem(value)
-        if bad is None and _CURRENCY_RE.match(value) is None:  # type: ignore[call-overload]
+        if bad is None and _CURRENCY_RE.fullmatch(value) is None:  # type: ignore[call-overload]
             hint = ""
-            if isinstance(value, str) and _CURRENCY_RE.match(value.upper()):
+            if isinstance(value, str) and _CURRENCY_RE.fullmatch(value.upper()):
                 hint = f"write {value.upper()!r}"
             return f"{show(value)} is not a three-letter upper-case currency code", hint
         return bad

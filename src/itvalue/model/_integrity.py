@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from itvalue.errors import Problem
 from itvalue.model._entities import (
@@ -101,6 +102,121 @@ class _Checker:
 
 
 def integrity_problems(collections: Mapping[str, Sequence[object | None]]) -> list[Problem]:
+    """Every integrity problem of the collections, in document order.
+
+    A quick pass (:func:`service_order`) settles the common case of a sound portfolio
+    in one sweep with no messages built; only when it finds something does the detailed
+    pass run to say what and where.
+
+    Args:
+        collections: The portfolio's tuples by collection name; ``None`` entries
+            stand for entities that could not be built at all and are skipped, and
+            fields a loader could not build may hold ``None``.
+
+    Returns:
+        Duplicate ids, unknown or wrong-kind references, repeated list entries,
+        a ``provided_by`` that is not a supplier, and dependency cycles.
+    """
+    if service_order(collections) is not None:
+        return []
+    return _detailed_problems(collections)
+
+
+def service_order(collections: Mapping[str, Sequence[object | None]]) -> list[str] | None:
+    """The service ids in dependency order when the collections are sound, else ``None``.
+
+    The same rules as the detailed pass, checked with plain look-ups and no messages;
+    services come out so that each follows every service it depends on (Kahn's
+    algorithm), which the value graph reuses.
+    """
+    # Entities may be loader stand-ins with None in broken fields: read them untyped.
+    items: Mapping[str, Sequence[Any]] = collections
+    index: dict[str, str] = {}
+    for name, _cls, kind in COLLECTIONS:
+        for entity in items.get(name, ()):
+            if entity is None:
+                return None
+            key = entity.id
+            if key in index or not isinstance(key, str):
+                return None
+            index[key] = kind
+    kind_of = index.get
+
+    def all_of(values: Sequence[str], kinds: tuple[str, ...]) -> bool:
+        return len(set(values)) == len(values) and all(kind_of(v) in kinds for v in values)
+
+    stakeholder = ("stakeholder",)
+    for segment in items.get("segments", ()):
+        if kind_of(segment.relationship_owner) != "stakeholder":
+            return None
+    for outcome in items.get("outcomes", ()):
+        if kind_of(outcome.segment) != "segment":
+            return None
+    for product in items.get("products", ()):
+        if kind_of(product.owner) != "stakeholder" or not all_of(
+            product.outcomes,
+            ("outcome",),
+        ):
+            return None
+    for process in items.get("processes", ()):
+        if kind_of(process.owner) != "stakeholder" or not all_of(
+            process.enables,
+            ("product", "outcome"),
+        ):
+            return None
+    for stream in items.get("value_streams", ()):
+        if kind_of(stream.segment) != "segment" or kind_of(stream.outcome) != "outcome":
+            return None
+        if not all(all_of(st.processes, ("process",)) for st in stream.stages):
+            return None
+    for metric in items.get("metrics", ()):
+        if metric.outcome is not None and kind_of(metric.outcome) != "outcome":
+            return None
+    for sla in items.get("slas", ()):
+        if (
+            kind_of(sla.service) != "service"
+            or kind_of(sla.consumer) not in ("stakeholder", "segment")
+            or not sla.objectives
+            or any(kind_of(o.metric) != "metric" for o in sla.objectives)
+        ):
+            return None
+    suppliers = {s.id for s in items.get("stakeholders", ()) if s.kind is StakeholderKind.SUPPLIER}
+    services = items.get("services", ())
+    waiting: dict[str, list[str]] = {}
+    remaining: dict[str, int] = {}
+    ready: list[str] = []
+    for service in services:
+        key = service.id
+        if kind_of(service.owner) not in stakeholder:
+            return None
+        if service.provided_by is not None and service.provided_by not in suppliers:
+            return None
+        processes = [s.process for s in service.supports]
+        if not all_of(processes, ("process",)):
+            return None
+        targets = [d.service for d in service.depends_on]
+        if key in targets or not all_of(targets, ("service",)):
+            return None
+        remaining[key] = len(targets)
+        if not targets:
+            ready.append(key)
+        for target in targets:
+            waiting.setdefault(target, []).append(key)
+    order: list[str] = []
+    ready.reverse()
+    while ready:
+        key = ready.pop()
+        order.append(key)
+        for dependent in waiting.get(key, ()):
+            remaining[dependent] -= 1
+            if remaining[dependent] == 0:
+                ready.append(dependent)
+    if len(order) != len(services):  # a cycle keeps some services waiting
+        return None
+    return order
+
+
+def _detailed_problems(collections: Mapping[str, Sequence[object | None]]) -> list[Problem]:
     """Every integrity problem of the collections, in document order.
 
     Args:

@@ -20,7 +20,12 @@ from itvalue.model._entities import (
     Stakeholder,
     ValueStream,
 )
-from itvalue.model._integrity import COLLECTIONS, describe_kind, integrity_problems
+from itvalue.model._integrity import (
+    COLLECTIONS,
+    describe_kind,
+    integrity_problems,
+    service_order,
+)
 
 if TYPE_CHECKING:
     from itvalue.graph import ValueGraph
@@ -97,11 +102,14 @@ class Portfolio:
     _cache: dict[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
-        problems: list[Problem] = integrity_problems(
-            {name: getattr(self, name) for name, _cls, _kind in COLLECTIONS}
-        )
-        if problems:
+        collections = {name: getattr(self, name) for name, _cls, _kind in COLLECTIONS}
+        order = service_order(collections)
+        if order is None:
+            problems: list[Problem] = integrity_problems(collections)
+            assert problems, "the quick integrity pass refused a sound portfolio"
             raise ValidationError(problems)
+        # The dependency order is known now; the value graph reuses it.
+        self._cache["service_order"] = order
         index = self._index
         for name, _cls, _kind in COLLECTIONS:
             for entity in getattr(self, name):
