@@ -216,3 +216,16 @@ def test_cost_is_conserved(p: iv.Portfolio) -> None:
         assert o.volume is not None
         for currency, per_unit in amounts.items():
             assert per_unit * o.volume.per_year == pytest.approx(alloc.by_outcome[key][currency])
+
+
+@given(
+    p=ivst.portfolios(
+        min_services=10, max_services=30, max_outcomes=4, currencies=("EUR",), text=False
+    )
+)
+def test_rank_services_agrees_with_impact_on_larger_portfolios(p: iv.Portfolio) -> None:
+    """The bitset ranking equals impact() of each service alone, redundancy groups included."""
+    g = p.graph()
+    for service, value in g.rank_services():
+        lost = g.impact(service).totals(1.0).get("EUR", iv.Money(amount=0.0, currency="EUR"))
+        assert value == pytest.approx(lost.amount, rel=1e-9, abs=1e-9)

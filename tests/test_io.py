@@ -631,10 +631,8 @@ def test_schema_shape() -> None:
 def test_fast_path_agrees_with_the_detailed_path(p: iv.Portfolio) -> None:
     """Well-formed trees take the fast path, and it builds exactly what the detailed one does."""
     from itvalue.io._converter import _STRUCTURER
-    from itvalue.io._fast import AVAILABLE, fast_structure
+    from itvalue.io._fast import fast_structure
 
-    if not AVAILABLE:  # pragma: no cover - msgspec is installed with the dev extras
-        pytest.skip("msgspec is not installed")
     tree = iv.to_dict(p)
     fast = fast_structure(tree)
     assert fast is not None

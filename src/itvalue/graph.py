@@ -104,7 +104,7 @@ class ValueGraph:
 
     def __init__(self, portfolio: Portfolio) -> None:
         """Build the graph of ``portfolio``; prefer :meth:`Portfolio.graph`, which caches."""
-        with paused_gc():
+        with paused_gc(large=len(portfolio) > 10_000):
             self._build(portfolio)
         self._nx: DiGraph[str] | None = None
         self._reach_cache: dict[str, Any] = {}
@@ -213,7 +213,7 @@ class ValueGraph:
         ``share``. The graph is frozen: networkx raises if anything tries to change it.
         """
         if self._nx is None:
-            with paused_gc():
+            with paused_gc(large=len(self.ids) > 10_000):
                 self._nx = self._build_nx()
         return self._nx
 

@@ -19,7 +19,8 @@ Three methods:
     ``monte_carlo``.
 ``"independent"``
     One bottom-up pass that treats every input as independent: exact when no service
-    reaches the node by two paths, an approximation otherwise. O(V' + E').
+    reaches the node by two paths, an approximation otherwise. The pass covers the whole
+    graph once, O(V + E), and is kept: every later node costs a look-up.
 ``"monte_carlo"``
     Seeded sampling, 20,000 samples and seed 0 unless told otherwise. Samples are
     carried as bitsets (one Python integer per service, a bit per sample) so a down
@@ -29,9 +30,11 @@ Three methods:
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import random
+from collections.abc import Sequence
 from typing import Literal
 
 import attrs
@@ -122,37 +125,42 @@ def _path_counts(g: ValueGraph, nodes: list[int], x: int) -> dict[int, int]:
     return counts
 
 
-def _independent(g: ValueGraph, nodes: list[int], forced: dict[int, float]) -> dict[int, float]:
-    """One bottom-up pass of expected values treating inputs as independent."""
-    q: dict[int, float] = {}
-    kinds = g.kinds
+def _independent(g: ValueGraph, nodes: Sequence[int], forced: dict[int, float]) -> list[float]:
+    """One bottom-up pass of expected values treating inputs as independent.
+
+    ``nodes`` must be sorted and closed upwards (every input of a node is in it); the
+    result is indexed by node, meaningful at those nodes. Node indices are topological
+    and grouped by kind, so the pass runs kind by kind with no dispatch per node.
+    """
+    q = [1.0] * len(g.ids)
+    first = g.first
+    cut_process = bisect.bisect_left(nodes, first["process"])
+    cut_product = bisect.bisect_left(nodes, first["product"])
     avail = g.avail
     required = g.required
     groups = g.groups
-    pred = g.pred
+    for i in nodes[:cut_process]:
+        up = forced.get(i, avail[i]) if forced else avail[i]
+        for d in required[i]:
+            up *= q[d]
+        for group in groups[i]:
+            all_down = 1.0
+            for m in group:
+                all_down *= 1.0 - q[m]
+            up *= 1.0 - all_down
+        q[i] = up
     supporters = _supporters(g)
-    for i in nodes:
-        kind = kinds[i]
-        if kind == "service":
-            up = forced.get(i, avail[i])
-            for d in required[i]:
-                up *= q[d]
-            for group in groups[i]:
-                all_down = 1.0
-                for m in group:
-                    all_down *= 1.0 - q[m]
-                up *= 1.0 - all_down
-            q[i] = up
-        elif kind == "process":
-            value = 1.0
-            for s, share in supporters.get(i, ()):
-                value *= 1.0 - share * (1.0 - q[s])
-            q[i] = value
-        else:
-            value = 1.0
-            for j in pred[i]:
-                value *= q[j]
-            q[i] = value
+    for i in nodes[cut_process:cut_product]:
+        value = 1.0
+        for s, share in supporters.get(i, ()):
+            value *= 1.0 - share * (1.0 - q[s])
+        q[i] = value
+    pred = g.pred
+    for i in nodes[cut_product:]:
+        value = 1.0
+        for j in pred[i]:
+            value *= q[j]
+        q[i] = value
     return q
 
 
@@ -182,8 +190,12 @@ def expected_delivery(g: ValueGraph, node: str, *, method: Method = "exact") -> 
     """
     x = g.node(node)
     if method == "independent":
-        nodes = _upstream(g, x)
-        return _clamp(_independent(g, nodes, {})[x])
+        # Each node's value depends only on what feeds it, so one pass over the whole
+        # graph answers every node at once; it is kept with the graph.
+        values = g._reach_cache.get("independent")
+        if values is None:
+            values = g._reach_cache["independent"] = _independent(g, range(len(g.ids)), {})
+        return _clamp(values[x])
     if method == "exact":
         return _exact(g, x)
     if method == "monte_carlo":

@@ -458,22 +458,16 @@ def rank_services(
         >>> itvalue.example().graph().rank_services()[0]
         ('payments', 575.3424657534247)
 
-    Complexity: O(S · (d + e)), one single-failure cascade per service.
+    Complexity: O((V + E) · S / 64) word operations: every service's cascade is found
+    at once with bitsets (see :mod:`itvalue.analysis._rank`), not one at a time.
     """
     if hours < 0:
         raise AnalysisError(f"hours must be at least 0, got {hours}")
+    from itvalue.analysis._rank import value_at_risk
+
     chosen = resolve_currency(g, currency)
     values = hourly_values(g, chosen)
-    reach = reaches_outcome(g)
-    ranked: list[tuple[str, float]] = []
-    for s in range(g.service_count):
-        at_risk = 0.0
-        if values and reach[s]:
-            fractions = delivered_fractions(g, down_services(g, [s]))
-            for i, value in fractions.items():
-                hourly = values.get(i)
-                if hourly is not None:
-                    at_risk += hourly * (1.0 - value)
-        ranked.append((g.ids[s], at_risk * hours))
+    risk = value_at_risk(g, values) if values else [0.0] * g.service_count
+    ranked = [(g.ids[s], risk[s] * hours) for s in range(g.service_count)]
     ranked.sort(key=lambda item: (-item[1], item[0]))
     return ranked

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import tomli_w
 import yaml
 
@@ -18,6 +18,9 @@ from itvalue.io._parse import FORMATS, MAX_BYTES, Locator, decode, parse
 from itvalue.model import Portfolio
 
 __all__ = ["dump", "dumps", "format_of", "load", "loads"]
+
+#: Documents longer than this (in characters) count as bulk work for the collector.
+_LARGE = 1_000_000
 
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 
@@ -70,7 +73,7 @@ def loads(text: str | bytes, format: str = "yaml", *, source: str | None = None)
     fmt = _check_format(format)
     if isinstance(text, bytes):
         text = decode(text, source=source)
-    with paused_gc():
+    with paused_gc(large=len(text) > _LARGE):
         tree, locate = parse(text, fmt, source=source)
         try:
             return structure_tree(tree)
@@ -129,7 +132,9 @@ def dumps(portfolio: Portfolio, format: str = "yaml") -> str:
 
 def _serialize(tree: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(tree, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+        # msgspec encodes in C what json.dumps(indent=2) does in Python, and formats
+        # numbers the same way everywhere (shortest repr, exponent without "+").
+        return msgspec.json.format(msgspec.json.encode(tree), indent=2).decode("utf-8") + "\n"
     if fmt == "toml":
         return tomli_w.dumps(tree)
     return yaml.dump(

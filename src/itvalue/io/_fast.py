@@ -1,4 +1,4 @@
-"""A fast path for well-formed documents, through msgspec (``pip install itvalue[fast]``).
+"""A fast path for well-formed documents, through msgspec.
 
 msgspec converts a document tree into mirror ``Struct`` types in C, checking types,
 unknown keys and every field constraint; the structs are then turned into the model's
@@ -19,20 +19,12 @@ from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
 import attrs
+import msgspec
 
 from itvalue.model import COLLECTIONS, Money, Portfolio
 from itvalue.model._checks import Check
 
-msgspec: Any
-try:
-    import msgspec
-except ModuleNotFoundError:  # pragma: no cover - msgspec is an optional extra
-    msgspec = None
-
-__all__ = ["AVAILABLE", "fast_structure"]
-
-#: Whether the fast path can be used (msgspec is installed).
-AVAILABLE = msgspec is not None
+__all__ = ["fast_structure"]
 
 _FINITE = 1.7976931348623157e308  # the largest float; bounds keep NaN and infinity out
 
@@ -133,40 +125,39 @@ class _Mirror:
         if found is not None:
             return found
         hints = typing.get_type_hints(cls)
-        steps: list[tuple[str, Any, Callable[[Any], Any] | None, bool]] = []
+        # The builder is generated as straight-line code, one statement per field, the
+        # way attrs and cattrs generate theirs: no loop or dispatch per field at run time.
+        namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "tuple": tuple, "map": map}
+        lines = ["def build(struct):", "    instance = new(cls)"]
         for field in attrs.fields(cls):
             if not field.init:
                 continue
-            setter = cls.__dict__[field.name].__set__  # the slot's own descriptor
+            namespace[f"set_{field.name}"] = cls.__dict__[field.name].__set__
             tp = hints[field.name]
             origin = typing.get_origin(tp)
             args = typing.get_args(tp)
-            nested: Callable[[Any], Any] | None = None
-            many = False
-            if origin in (typing.Union, types.UnionType):
-                (tp,) = [a for a in args if a is not type(None)]
-            elif origin is tuple:
-                tp = args[0]
-                many = True
+            many = origin is tuple
+            optional = origin in (typing.Union, types.UnionType)
+            if many or optional:
+                (tp,) = [a for a in args if a is not type(None) and a is not Ellipsis]
+            value = f"struct.{field.name}"
             if isinstance(tp, type) and attrs.has(tp):
-                nested = self.builder(tp)
-            steps.append((field.name, setter, nested, many))
-        new = object.__new__
-
-        def build(struct: Any) -> Any:
-            instance: Any = new(cls)
-            for name, setter, nested, many in steps:
-                value = getattr(struct, name)
-                if nested is not None and value is not None:
-                    value = tuple(map(nested, value)) if many else nested(value)
-                setter(instance, value)
-            return instance
-
-        self.builders[cls] = build
-        return build
+                namespace[f"build_{field.name}"] = self.builder(tp)
+                if many:
+                    value = f"tuple(map(build_{field.name}, {value}))"
+                elif optional:
+                    value = f"(None if {value} is None else build_{field.name}({value}))"
+                else:
+                    value = f"build_{field.name}({value})"
+            lines.append(f"    set_{field.name}(instance, {value})")
+        lines.append("    return instance")
+        exec("\n".join(lines), namespace)  # code built above from our own field names
+        built: Callable[[Any], Any] = namespace["build"]
+        self.builders[cls] = built
+        return built
 
 
-_MIRROR = _Mirror() if AVAILABLE else None
+_MIRROR = _Mirror()
 
 
 def fast_structure(tree: Any) -> Portfolio | None:
@@ -175,7 +166,7 @@ def fast_structure(tree: Any) -> Portfolio | None:
     Integrity problems are not a refusal: the portfolio's own checks raise them, as the
     detailed path would.
     """
-    if _MIRROR is None or type(tree) is not dict:
+    if type(tree) is not dict:
         return None
     try:
         struct: Any = msgspec.convert(tree, _MIRROR.struct(Portfolio))
