@@ -61,16 +61,26 @@ def _edges(tree: dict[str, Any]) -> int:
     )
 
 
-def _memory(size: str, path: str) -> float:
-    """Peak resident memory, in bytes, that load + graph add, measured in a fresh process."""
+def _memory(path: str) -> float:
+    """Peak resident memory, in bytes, that load + graph add, measured in a fresh process.
+
+    Read from the process's own high-water mark (``VmHWM``), which starts afresh with the
+    new program; ``ru_maxrss`` would carry over the benchmark process's own peak.
+    """
     code = f"""
-import resource, sys
 import itvalue
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+def peak():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+before = peak()
 portfolio = itvalue.load({path!r})
 graph = portfolio.graph()
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print((after - before) * 1024)
+print(peak() - before)
 """
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=3600
@@ -223,7 +233,7 @@ def run(size: str, repeat: int, impact_runs: int, rank_sample: int, workdir: str
         ours / base <= 1,
     )
 
-    peak = _memory(size, json_path)
+    peak = _memory(json_path)
     rows.append(
         Row(
             "peak memory of load + graph",

@@ -229,3 +229,43 @@ def test_rank_services_agrees_with_impact_on_larger_portfolios(p: iv.Portfolio) 
     for service, value in g.rank_services():
         lost = g.impact(service).totals(1.0).get("EUR", iv.Money(amount=0.0, currency="EUR"))
         assert value == pytest.approx(lost.amount, rel=1e-9, abs=1e-9)
+
+
+def test_bit_members() -> None:
+    """The set bits of an integer come out in order."""
+    from itvalue.analysis._rank import _members
+
+    assert _members(0) == []
+    assert _members(0b1011) == [0, 1, 3]
+    big = (1 << 1000) | (1 << 64) | 1
+    assert _members(big) == [0, 64, 1000]
+
+
+def test_bulk_work_freezes_and_restores_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collector is paused during bulk work, restored after, and survivors frozen."""
+    import gc
+
+    from itvalue import _gc
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    assert gc.isenabled()
+    with _gc.paused_gc(large=True):
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    assert frozen == [True]
+    with pytest.raises(RuntimeError), _gc.paused_gc(large=True):
+        raise RuntimeError("boom")
+    assert gc.isenabled()
+    assert frozen == [True]
+    gc.disable()
+    try:
+        with _gc.paused_gc(large=True):
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    monkeypatch.setattr(_gc, "FREEZE_AFTER_BULK", False)
+    with _gc.paused_gc(large=True):
+        pass
+    assert frozen == [True]

@@ -327,3 +327,32 @@ def test_registered_strategies(s: iv.Service) -> None:
     """``st.from_type`` builds valid entities once the strategies are imported."""
     assert isinstance(s, iv.Service)
     assert 0 < (s.availability if s.availability is not None else 1.0) <= 1
+
+
+def _chain(n: int, *, cycle: bool = False) -> tuple[iv.Service, ...]:
+    """n services, each depending on the next; listed so each comes before its dependency."""
+    services = []
+    for i in range(n):
+        deps: tuple[iv.Dependency, ...] = ()
+        if i + 1 < n:
+            deps = (iv.Dependency(service=f"s{i + 1}"),)
+        elif cycle:
+            deps = (iv.Dependency(service="s0"),)
+        services.append(service(id=f"s{i}", depends_on=deps))
+    return tuple(services)
+
+
+def test_long_chains_in_reverse_order_are_ordered() -> None:
+    """A chain longer than the quick sweeps is still put in dependency order."""
+    p = iv.Portfolio(name="Chain", stakeholders=(IT,), services=_chain(40))
+    order = p.graph().ids_of("service")
+    assert order == [f"s{i}" for i in range(39, -1, -1)]
+
+
+def test_long_cycles_are_found() -> None:
+    """A cycle through a long chain is reported, spelled out from its first service."""
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.Portfolio(name="Cycle", stakeholders=(IT,), services=_chain(30, cycle=True))
+    (problem,) = excinfo.value.problems
+    assert problem.message.startswith("dependency cycle: s0 → s1 → s2")
+    assert problem.message.endswith("s29 → s0")

@@ -61,6 +61,9 @@ FileArg = Annotated[Path, typer.Argument(help="A portfolio document: .yaml, .yml
 FormatOpt = Annotated[
     Output, typer.Option("--format", "-f", help="text for people, json for tools.")
 ]
+OutputOpt = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -299,9 +302,7 @@ def report_command(
     format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="markdown, html or json.")
     ] = ReportFormat.MARKDOWN,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
-    ] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Write the business report: what IT does for the company's customers."""
     with _usable_input():
@@ -377,9 +378,7 @@ def _write(text: str, output: Path | None) -> None:
 def export_command(
     file: FileArg,
     to: Annotated[ExportFormat, typer.Option("--to", help="graphml, mermaid, dot or json.")],
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
-    ] = None,
+    output: OutputOpt = None,
 ) -> None:
     """Export the value graph for other tools."""
     with _usable_input():

@@ -285,6 +285,21 @@ class ValueGraph:
             raise UnknownIdError(str(id), expected=expected, hint=hint)
         return i
 
+    def reach(self, starts: Iterable[int], *, upstream: bool = False) -> set[int]:
+        """Indices of the nodes reachable from ``starts`` (included), downstream or up.
+
+        Complexity: O(r + e) for the r nodes reached and the e edges among them.
+        """
+        links = self.pred if upstream else self.succ
+        seen = set(starts)
+        stack = list(seen)
+        while stack:
+            for j in links[stack.pop()]:
+                if j not in seen:
+                    seen.add(j)
+                    stack.append(j)
+        return seen
+
     def kind(self, id: str) -> NodeKind:
         """The kind of node an id names."""
         return self.kinds[self.node(id)]

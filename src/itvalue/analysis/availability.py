@@ -103,16 +103,7 @@ def _supporters(g: ValueGraph) -> dict[int, list[tuple[int, float]]]:
 
 def _upstream(g: ValueGraph, x: int) -> list[int]:
     """``x`` and every node that reaches it, in topological order."""
-    seen = {x}
-    stack = [x]
-    pred = g.pred
-    while stack:
-        i = stack.pop()
-        for j in pred[i]:
-            if j not in seen:
-                seen.add(j)
-                stack.append(j)
-    return sorted(seen)
+    return sorted(g.reach([x], upstream=True))
 
 
 def _path_counts(g: ValueGraph, nodes: list[int], x: int) -> dict[int, int]:

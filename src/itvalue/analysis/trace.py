@@ -131,15 +131,7 @@ def trace(g: ValueGraph, service: str) -> Trace:
         (['payments'], ['order-delivered'])
     """
     start = g.node(service, kind="service")
-    seen = {start}
-    stack = [start]
-    succ = g.succ
-    while stack:
-        i = stack.pop()
-        for j in succ[i]:
-            if j not in seen:
-                seen.add(j)
-                stack.append(j)
+    seen = g.reach([start])
     seen.discard(start)
     groups: dict[str, set[str]] = {
         k: set() for k in ("service", "process", "product", "outcome", "segment")

@@ -258,26 +258,12 @@ def stream_gap(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
         target = g.node(stream.outcome)
         for stage in stream.stages:
             for process in stage.processes:
-                if not _reaches(g, g.node(process), target):
+                if target not in g.reach([g.node(process)]):
                     yield (
                         stream.id,
                         f"in stage {stage.name!r}, process {process!r} does not lead to "
                         f"outcome {stream.outcome!r}",
                     )
-
-
-def _reaches(g: ValueGraph, start: int, target: int) -> bool:
-    stack = [start]
-    seen = {start}
-    while stack:
-        i = stack.pop()
-        if i == target:
-            return True
-        for j in g.succ[i]:
-            if j not in seen:
-                seen.add(j)
-                stack.append(j)
-    return False
 
 
 @_rule(
@@ -291,14 +277,7 @@ def _reaches(g: ValueGraph, start: int, target: int) -> bool:
 )
 def unsupported_outcome(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Outcomes no live service reaches."""
-    stack = [i for i in range(g.service_count) if g.live[i]]
-    seen = set(stack)
-    while stack:
-        i = stack.pop()
-        for j in g.succ[i]:
-            if j not in seen:
-                seen.add(j)
-                stack.append(j)
+    seen = g.reach(i for i in range(g.service_count) if g.live[i])
     for outcome in p.outcomes:
         if g.index[outcome.id] not in seen:
             yield outcome.id, f"no live service reaches outcome {outcome.id!r}"
