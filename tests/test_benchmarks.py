@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import itvalue as iv
 from benchmarks.__main__ import Row, table
 from benchmarks.generate import SIZES, generate
+
+import itvalue as iv
 
 
 def test_small_portfolio_is_valid_and_shaped_like_the_reference() -> None:
