@@ -685,3 +685,14 @@ def test_ids_and_codes_may_not_end_in_a_newline() -> None:
     tree["stakeholders"][0]["id"] = "sales\n"
     with pytest.raises(iv.ValidationError):
         iv.from_dict(tree)
+
+
+@given(p=ivst.portfolios())
+def test_json_encoding_without_a_tree_matches_the_tree(p: iv.Portfolio) -> None:
+    """dumps' direct JSON encoding writes exactly the plain tree, indented or compact."""
+    tree = iv.to_dict(p)
+    assert json.loads(iv.dumps(p, "json")) == tree
+    compact = iv.dumps(p, "json", indent=None)
+    assert "\n" not in compact.rstrip("\n")
+    assert json.loads(compact) == tree
+    assert iv.loads(compact, "json") == p
