@@ -138,10 +138,11 @@ def run(size: str, repeat: int, impact_runs: int, rank_sample: int, workdir: str
     )
 
     model = PydanticPortfolio.model_validate_json(json_text)
-    ours = best(lambda: iv.dumps(portfolio, "json"), repeat)
+    # Like for like: model_dump_json writes compact JSON; dumps indents by default.
+    ours = best(lambda: iv.dumps(portfolio, "json", indent=None), repeat)
     base = best(lambda: model.model_dump_json(exclude_defaults=True), repeat)
     add(
-        "dumps JSON",
+        "dumps JSON, compact",
         ours,
         "pydantic model_dump_json",
         base,
@@ -149,6 +150,8 @@ def run(size: str, repeat: int, impact_runs: int, rank_sample: int, workdir: str
         ">= 1x (as fast)",
         base / ours >= 1,
     )
+    indented = best(lambda: iv.dumps(portfolio, "json"), repeat)
+    print(f"  (dumps JSON indented by 2, the default: {indented:.4f} s)", flush=True)
 
     graph = portfolio.graph()
     edge_list = list(graph.nx.edges())
