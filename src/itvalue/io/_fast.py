@@ -126,32 +126,18 @@ class _Mirror:
         found = self.builders.get(cls)
         if found is not None:
             return found
-        hints = typing.get_type_hints(cls)
         # The builder is generated as straight-line code, one statement per field, the
         # way attrs and cattrs generate theirs: no loop or dispatch per field at run time.
+        hints = typing.get_type_hints(cls)
         namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "tuple": tuple, "map": map}
         lines = ["def build(struct):", "    instance = new(cls)"]
         for field in attrs.fields(cls):
-            if not field.init:
-                continue
-            namespace[f"set_{field.name}"] = cls.__dict__[field.name].__set__
-            tp = hints[field.name]
-            origin = typing.get_origin(tp)
-            args = typing.get_args(tp)
-            many = origin is tuple
-            optional = origin in (typing.Union, types.UnionType)
-            if many or optional:
-                (tp,) = [a for a in args if a is not type(None) and a is not Ellipsis]
-            value = f"struct.{field.name}"
-            if isinstance(tp, type) and attrs.has(tp):
-                namespace[f"build_{field.name}"] = self.builder(tp)
-                if many:
-                    value = f"tuple(map(build_{field.name}, {value}))"
-                elif optional:
-                    value = f"(None if {value} is None else build_{field.name}({value}))"
-                else:
-                    value = f"build_{field.name}({value})"
-            lines.append(f"    set_{field.name}(instance, {value})")
+            if field.init:
+                namespace[f"set_{field.name}"] = cls.__dict__[field.name].__set__
+                value = _convert(
+                    field.name, hints[field.name], f"struct.{field.name}", self.builder, namespace
+                )
+                lines.append(f"    set_{field.name}(instance, {value})")
         lines.append("    return instance")
         exec("\n".join(lines), namespace)  # code built above from our own field names
         built: Callable[[Any], Any] = namespace["build"]
@@ -172,23 +158,10 @@ class _Mirror:
         for field in attrs.fields(cls):
             if not field.init:
                 continue
-            tp = hints[field.name]
-            origin = typing.get_origin(tp)
-            args = typing.get_args(tp)
-            many = origin is tuple
-            optional = origin in (typing.Union, types.UnionType)
-            if many or optional:
-                (tp,) = [a for a in args if a is not type(None) and a is not Ellipsis]
-            value = f"o.{field.name}"
-            if isinstance(tp, type) and attrs.has(tp):
-                namespace[f"enc_{field.name}"] = self.encoder(tp)
-                if many:
-                    value = f"tuple(map(enc_{field.name}, {value}))"
-                elif optional:
-                    value = f"(None if {value} is None else enc_{field.name}({value}))"
-                else:
-                    value = f"enc_{field.name}({value})"
-            elif field.default is not attrs.NOTHING and field.default is not None:
+            value = _convert(
+                field.name, hints[field.name], f"o.{field.name}", self.encoder, namespace
+            )
+            if value == f"o.{field.name}" and field.default not in (attrs.NOTHING, None):
                 # msgspec omits a default by identity: hand it the default object itself.
                 namespace[f"default_{field.name}"] = field.default
                 value = f"(default_{field.name} if {value} == default_{field.name} else {value})"
@@ -198,6 +171,30 @@ class _Mirror:
         built: Callable[[Any], Any] = namespace["encode"]
         self.encoders[cls] = built
         return built
+
+
+def _convert(
+    name: str,
+    tp: Any,
+    value: str,
+    nested: Callable[[type], Callable[[Any], Any]],
+    namespace: dict[str, Any],
+) -> str:
+    """The expression converting ``value`` of field ``name``, through ``nested`` for ours."""
+    origin = typing.get_origin(tp)
+    many = origin is tuple
+    optional = origin in (typing.Union, types.UnionType)
+    if many or optional:
+        (tp,) = [a for a in typing.get_args(tp) if a is not type(None) and a is not Ellipsis]
+    if not (isinstance(tp, type) and attrs.has(tp)):
+        return value
+    function = f"convert_{name}"
+    namespace[function] = nested(tp)
+    if many:
+        return f"tuple(map({function}, {value}))"
+    if optional:
+        return f"(None if {value} is None else {function}({value}))"
+    return f"{function}({value})"
 
 
 _MIRROR = _Mirror()
