@@ -233,7 +233,7 @@ def test_rank_services_agrees_with_impact_on_larger_portfolios(p: iv.Portfolio) 
 
 def test_bit_members() -> None:
     """The set bits of an integer come out in order."""
-    from itvalue.analysis._rank import _members
+    from itvalue.analysis._rank import members as _members
 
     assert _members(0) == []
     assert _members(0b1011) == [0, 1, 3]

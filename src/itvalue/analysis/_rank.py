@@ -22,14 +22,16 @@ number of (service, outcome) pairs with a loss.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from itvalue.graph import ValueGraph
 
-__all__ = ["value_at_risk"]
+__all__ = ["members", "single_failure_sets", "value_at_risk"]
 
 _BIT_POSITIONS = [tuple(i for i in range(8) if byte >> i & 1) for byte in range(256)]
 
 
-def _members(bits: int) -> list[int]:
+def members(bits: int) -> list[int]:
     """The indices of the set bits, ascending."""
     out: list[int] = []
     if not bits:
@@ -60,13 +62,15 @@ def _path_counts(g: ValueGraph) -> dict[int, dict[int, int]]:
     return counts
 
 
-def value_at_risk(g: ValueGraph, hourly: dict[int, float]) -> list[float]:
-    """Per service index, the money an hour of its lone outage loses.
+def single_failure_sets(
+    g: ValueGraph, outcomes: Collection[int]
+) -> tuple[dict[int, int], list[tuple[int, int, float]]]:
+    """What each service's lone failure does to ``outcomes``, for every service at once.
 
-    Args:
-        g: The value graph.
-        hourly: Per outcome index, money per hour of its full volume (only outcomes
-            valued in the currency at hand).
+    Returns:
+        ``zeroed``: per outcome, the bitset of services whose lone failure stops it
+        entirely; ``partial``: ``(bitset, outcome, factor)`` triples — each service in the
+        bitset takes down a supporter that multiplies the outcome by ``factor`` (0 < f < 1).
     """
     n = g.service_count
     paths = _path_counts(g)
@@ -77,7 +81,7 @@ def value_at_risk(g: ValueGraph, hourly: dict[int, float]) -> list[float]:
         per_outcome: dict[int, float] = {}
         for p, share in g.supports[t]:
             for o, count in paths[p].items():
-                if o in hourly:
+                if o in outcomes:
                     per_outcome[o] = per_outcome.get(o, 1.0) * (1.0 - share) ** count
         if per_outcome:
             factors[t] = per_outcome
@@ -85,8 +89,8 @@ def value_at_risk(g: ValueGraph, hourly: dict[int, float]) -> list[float]:
     # Killer sets in topological order; a set is dropped once no one needs it.
     remaining = [len(g.dependents[t]) for t in range(n)]
     killers: dict[int, int] = {}
-    zeroed: dict[int, int] = {}  # outcome -> services whose lone failure zeroes it
-    partial: list[tuple[int, int, float]] = []  # (killers of t, outcome, factor)
+    zeroed: dict[int, int] = {}
+    partial: list[tuple[int, int, float]] = []
     for t in range(n):
         bits = 1 << t
         for d in g.required[t]:
@@ -112,11 +116,22 @@ def value_at_risk(g: ValueGraph, hourly: dict[int, float]) -> list[float]:
                 zeroed[o] = zeroed.get(o, 0) | bits
             else:
                 partial.append((bits, o, factor))
+    return zeroed, partial
 
-    risk = [0.0] * n
+
+def value_at_risk(g: ValueGraph, weights: dict[int, float]) -> list[float]:
+    """Per service index, the weighted loss of its lone outage.
+
+    Args:
+        g: The value graph.
+        weights: Per outcome index, what its full delivery weighs — money per hour in
+            one currency for value at risk, units per hour for volume at risk.
+    """
+    zeroed, partial = single_failure_sets(g, weights)
+    risk = [0.0] * g.service_count
     for o, bits in zeroed.items():
-        value = hourly[o]
-        for s in _members(bits):
+        value = weights[o]
+        for s in members(bits):
             risk[s] += value
     products: dict[int, dict[int, float]] = {}
     for bits, o, factor in partial:
@@ -124,10 +139,10 @@ def value_at_risk(g: ValueGraph, hourly: dict[int, float]) -> list[float]:
         if not survivors:
             continue
         per_service = products.setdefault(o, {})
-        for s in _members(survivors):
+        for s in members(survivors):
             per_service[s] = per_service.get(s, 1.0) * factor
     for o, per_service in products.items():
-        value = hourly[o]
+        value = weights[o]
         for s, delivered in per_service.items():
             risk[s] += value * (1.0 - delivered)
     return risk

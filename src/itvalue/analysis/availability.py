@@ -42,8 +42,7 @@ import attrs
 from itvalue.analysis.impact import (
     OutcomeImpact,
     _outcome_impact,
-    delivered_fractions,
-    down_services,
+    single_failure_loss,
 )
 from itvalue.errors import AnalysisError
 from itvalue.graph import ValueGraph
@@ -395,20 +394,7 @@ def availability_target(
             f"unknown period {period!r}", hint="use one of: " + ", ".join(p.value for p in Period)
         ) from None
     hours = (1.0 - target) * chosen.hours
-    volumes: dict[str, Quantity] = {}
-    values: dict[str, float] = {}
-    fractions = delivered_fractions(g, down_services(g, [x]))
-    for i in sorted(fractions):
-        entity = g.entities[i]
-        if not isinstance(entity, Outcome) or entity.volume is None:
-            continue
-        lost = _outcome_impact(entity, fractions[i])
-        units = lost.volume_lost_over(hours)
-        assert units is not None
-        volumes[entity.id] = Quantity(amount=units, unit=entity.volume.unit, per=chosen)
-        money = lost.value_lost_over(hours)
-        if money is not None:
-            values[money.currency] = values.get(money.currency, 0.0) + money.amount
+    volumes, values = single_failure_loss(g, x, hours, chosen)
     return AvailabilityTarget(
         service=service,
         target=float(target),

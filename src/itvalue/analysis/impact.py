@@ -27,9 +27,10 @@ from typing import Any
 
 import attrs
 
+from itvalue.analysis._rank import members, single_failure_sets, value_at_risk
 from itvalue.errors import AnalysisError
 from itvalue.graph import ValueGraph
-from itvalue.model import Money, Outcome, Quantity
+from itvalue.model import Money, Outcome, Period, Quantity
 
 __all__ = [
     "Impact",
@@ -39,6 +40,7 @@ __all__ = [
     "impact",
     "orphans",
     "rank_services",
+    "single_failure_loss",
     "single_points_of_failure",
 ]
 
@@ -377,19 +379,35 @@ def single_points_of_failure(g: ValueGraph) -> dict[str, list[str]]:
         >>> itvalue.example().graph().single_points_of_failure()
         {'order-delivered': ['payments']}
 
-    Complexity: O(S · (d + e)) for S live services, each with its single-failure
-    cascade of d services and e affected edges.
+    Complexity: that of :func:`rank_services`; every single-failure cascade is found at
+    once with bitsets (see :mod:`itvalue.analysis._rank`).
     """
-    found: dict[int, list[str]] = {}
-    reach = reaches_outcome(g)
-    for s in range(g.service_count):
-        if not g.live[s] or not reach[s]:
+    lo, hi = g._range("outcome")
+    zeroed, _partial = single_failure_sets(g, range(lo, hi))
+    found = {o: sorted(g.ids[s] for s in members(bits) if g.live[s]) for o, bits in zeroed.items()}
+    return {g.ids[o]: found[o] for o in sorted(found) if found[o]}
+
+
+def single_failure_loss(
+    g: ValueGraph, service: int, hours: float, per: Period
+) -> tuple[dict[str, Quantity], dict[str, float]]:
+    """Units lost per outcome and money lost per currency over ``hours`` without ``service``.
+
+    The units are labelled with ``per``, the period the caller speaks of.
+    """
+    fractions = delivered_fractions(g, down_services(g, [service]))
+    units: dict[str, Quantity] = {}
+    money: dict[str, float] = {}
+    for i in sorted(fractions):
+        outcome = g.entities[i]
+        if not isinstance(outcome, Outcome) or outcome.volume is None:
             continue
-        fractions = delivered_fractions(g, down_services(g, [s]))
-        for i, value in fractions.items():
-            if value == 0.0 and g.kinds[i] == "outcome":
-                found.setdefault(i, []).append(g.ids[s])
-    return {g.ids[o]: sorted(found[o]) for o in sorted(found)}
+        lost = outcome.volume.per_hour * (1.0 - fractions[i]) * hours
+        units[outcome.id] = Quantity(amount=lost, unit=outcome.volume.unit, per=per)
+        if outcome.unit_value is not None:
+            currency = outcome.unit_value.currency
+            money[currency] = money.get(currency, 0.0) + lost * outcome.unit_value.amount
+    return units, money
 
 
 def currencies_in_use(g: ValueGraph) -> list[str]:
@@ -463,8 +481,6 @@ def rank_services(
     """
     if hours < 0:
         raise AnalysisError(f"hours must be at least 0, got {hours}")
-    from itvalue.analysis._rank import value_at_risk
-
     chosen = resolve_currency(g, currency)
     values = hourly_values(g, chosen)
     risk = value_at_risk(g, values) if values else [0.0] * g.service_count

@@ -15,7 +15,8 @@ from html import escape
 
 import attrs
 
-from itvalue.analysis.impact import currencies_in_use, delivered_fractions, down_services
+from itvalue.analysis._rank import value_at_risk
+from itvalue.analysis.impact import currencies_in_use, hourly_values, single_failure_loss
 from itvalue.checks import RULES, Finding, check
 from itvalue.errors import AnalysisError
 from itvalue.graph import ValueGraph
@@ -151,19 +152,31 @@ class BusinessReport:
 def _risk(g: ValueGraph, index: int, hours: float) -> ServiceRisk:
     service = g.entities[index]
     assert isinstance(service, Service)
-    fractions = delivered_fractions(g, down_services(g, [index]))
-    units: dict[str, Quantity] = {}
-    money: dict[str, float] = {}
-    for i in sorted(fractions):
-        outcome = g.entities[i]
-        if not isinstance(outcome, Outcome) or outcome.volume is None:
-            continue
-        lost = outcome.volume.per_hour * (1 - fractions[i]) * hours
-        units[outcome.id] = Quantity(amount=lost, unit=outcome.volume.unit, per=Period.HOUR)
-        if outcome.unit_value is not None:
-            currency = outcome.unit_value.currency
-            money[currency] = money.get(currency, 0.0) + lost * outcome.unit_value.amount
+    units, money = single_failure_loss(g, index, hours, Period.HOUR)
     return ServiceRisk(service=service, hours=hours, units=units, money=money)
+
+
+def _worst(g: ValueGraph, hours: float, top: int) -> list[ServiceRisk]:
+    """The ``top`` services whose outage loses most, ranked for all services at once."""
+    currencies = currencies_in_use(g)
+    by_currency = [value_at_risk(g, hourly_values(g, c)) for c in currencies]
+    lo, hi = g._range("outcome")
+    volumes = {}
+    for i in range(lo, hi):
+        outcome = g.entities[i]
+        assert isinstance(outcome, Outcome)
+        if outcome.volume is not None:
+            volumes[i] = outcome.volume.per_hour
+    units = value_at_risk(g, volumes)
+    candidates = [s for s in range(g.service_count) if units[s] * hours > 0]
+    candidates.sort(
+        key=lambda s: (
+            tuple(-risk[s] * hours for risk in by_currency),
+            -units[s] * hours,
+            g.ids[s],
+        )
+    )
+    return [_risk(g, s, hours) for s in candidates[:top]]
 
 
 def build_report(portfolio: Portfolio, *, top: int = 10, hours: float = 1.0) -> BusinessReport:
@@ -214,16 +227,6 @@ def build_report(portfolio: Portfolio, *, top: int = 10, hours: float = 1.0) -> 
                 expected_value_lost=value_lost,
             )
         )
-    currencies = currencies_in_use(g)
-    risks = [_risk(g, i, hours) for i in range(g.service_count)]
-    risks = [r for r in risks if any(q.amount > 0 for q in r.units.values())]
-    risks.sort(
-        key=lambda r: (
-            tuple(-r.money.get(c, 0.0) for c in currencies),
-            -sum(q.amount for q in r.units.values()),
-            r.service.id,
-        )
-    )
     single_points = {
         portfolio.outcome(o).name: [portfolio.service(s).name for s in services]
         for o, services in g.single_points_of_failure().items()
@@ -234,7 +237,7 @@ def build_report(portfolio: Portfolio, *, top: int = 10, hours: float = 1.0) -> 
         total_cost=dict(costs.total),
         unallocated={c: a for c, a in costs.unallocated.items() if a > 0},
         stranded={k: dict(v) for k, v in costs.stranded.items()},
-        risks=risks[:top],
+        risks=_worst(g, hours, top),
         single_points=single_points,
         findings=list(check(portfolio)),
         picture=to_svg(g),
