@@ -110,40 +110,30 @@ _YAML_INDICATOR_RUN = re.compile(rf"(?m)^[ \t]*(?:[-?][ \t]+){{{MAX_DEPTH}}}")
 _YAML_DEEP_INDENT = re.compile(rf"(?m)^ {{{MAX_INDENT}}}")
 
 
-def _check_depth(text: str, tokens: re.Pattern[str], source: str | None) -> None:
-    if tokens is _YAML_TOKENS and _deepest(text, _BRACKETS) <= MAX_DEPTH:
-        return
+def _too_deep(text: str, tokens: re.Pattern[str]) -> int | None:
+    """Where the brackets among ``tokens`` first nest deeper than MAX_DEPTH, if they do."""
     depth = 0
     for match in tokens.finditer(text):
         token = match.group()
         if token in "[{":
             depth += 1
             if depth > MAX_DEPTH:
-                line = text.count("\n", 0, match.start()) + 1
-                raise DocumentError(
-                    f"nested deeper than {MAX_DEPTH} levels",
-                    source=source,
-                    line=line,
-                    hint="a portfolio document needs only a few levels; is this the right file?",
-                )
+                return match.start()
         elif token in "]}":
             depth = max(depth - 1, 0)
-
-
-def _deepest(text: str, tokens: re.Pattern[str]) -> int:
-    depth = deepest = 0
-    for match in tokens.finditer(text):
-        if match.group() in "[{":
-            depth += 1
-            deepest = max(deepest, depth)
-        else:
-            depth = max(depth - 1, 0)
-    return deepest
+    return None
 
 
 def _check_yaml_depth(text: str, source: str | None) -> None:
-    if "[" in text or "{" in text:
-        _check_depth(text, _YAML_TOKENS, source)
+    if ("[" in text or "{" in text) and _too_deep(text, _BRACKETS) is not None:
+        at = _too_deep(text, _YAML_TOKENS)
+        if at is not None:
+            raise DocumentError(
+                f"nested deeper than {MAX_DEPTH} levels",
+                source=source,
+                line=text.count("\n", 0, at) + 1,
+                hint="a portfolio document needs only a few levels; is this the right file?",
+            )
     for pattern, what in (
         (_YAML_INDICATOR_RUN, f"more than {MAX_DEPTH} nested '- ' or '? ' on one line"),
         (_YAML_DEEP_INDENT, f"indented by {MAX_INDENT} columns or more"),
