@@ -489,7 +489,6 @@ def test_utf8_bom_is_accepted() -> None:
 def test_size_cap(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Input over the cap is refused with a clear message, text, bytes or file."""
     monkeypatch.setattr(_parse, "MAX_BYTES", 100)
-    monkeypatch.setattr("itvalue.io._documents.MAX_BYTES", 100)
     big = HEAD + "description: " + "x" * 200 + "\n"
     assert "the limit is 100" in document_error(big).reason
     assert "the limit is 100" in document_error(big.encode()).reason

@@ -15,7 +15,7 @@ from itvalue._gc import paused_gc
 from itvalue.errors import DocumentError, Problem, ValidationError
 from itvalue.io._converter import QUOTE_HINT, Invalid, render_path, structure_tree, to_dict
 from itvalue.io._fast import fast_json
-from itvalue.io._parse import FORMATS, MAX_BYTES, Locator, decode, parse
+from itvalue.io._parse import FORMATS, Locator, check_size, decode, parse
 from itvalue.model import Portfolio
 
 __all__ = ["dump", "dumps", "format_of", "load", "loads"]
@@ -102,11 +102,7 @@ def load(path: str | os.PathLike[str], *, format: str | None = None) -> Portfoli
     fmt = _check_format(format) if format else format_of(path)
     name = os.fspath(path)
     try:
-        size = os.stat(path).st_size
-        if size > MAX_BYTES:
-            raise DocumentError(
-                f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}", source=name
-            )
+        check_size(os.stat(path).st_size, name)
         data = Path(path).read_bytes()
     except OSError as exc:
         raise DocumentError(f"cannot read the file: {exc.strerror}", source=name) from None

@@ -37,6 +37,7 @@ __all__ = [
     "MAX_BYTES",
     "MAX_DEPTH",
     "Locator",
+    "check_size",
     "decode",
     "parse",
 ]
@@ -62,8 +63,7 @@ def _no_location(_path: tuple[str | int, ...]) -> tuple[int | None, str | None]:
 
 def decode(data: bytes, *, source: str | None) -> str:
     """UTF-8 bytes to text (a byte-order mark is dropped); anything else is refused."""
-    if len(data) > MAX_BYTES:
-        raise _too_big(len(data), source)
+    check_size(len(data), source)
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -76,18 +76,19 @@ def decode(data: bytes, *, source: str | None) -> str:
         ) from None
 
 
-def _too_big(size: int, source: str | None) -> DocumentError:
-    return DocumentError(
-        f"the document is {size:,} bytes; the limit is {MAX_BYTES:,}",
-        source=source,
-        hint="split the portfolio, or raise itvalue.io.MAX_BYTES if you trust the input",
-    )
+def check_size(size: int, source: str | None) -> None:
+    """Refuse a document of ``size`` bytes (or characters) over :data:`MAX_BYTES`."""
+    if size > MAX_BYTES:
+        raise DocumentError(
+            f"the document is {size:,} bytes; the limit is {MAX_BYTES:,}",
+            source=source,
+            hint="split the portfolio into smaller documents",
+        )
 
 
 def parse(text: str, format: str, *, source: str | None = None) -> tuple[Any, Locator]:
     """Parse document text into a plain tree and a locator for error lines."""
-    if len(text) > MAX_BYTES:
-        raise _too_big(len(text), source)
+    check_size(len(text), source)
     if format == "yaml":
         return _parse_yaml(text, source)
     if format == "json":
