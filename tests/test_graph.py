@@ -103,9 +103,11 @@ def test_unknown_ids(northwind: iv.Portfolio) -> None:
         g.impact("paymnts")
     assert isinstance(excinfo.value, KeyError)
     assert "did you mean 'payments'" in str(excinfo.value)
-    with pytest.raises(iv.UnknownIdError, match="is a process"):
+    with pytest.raises(iv.UnknownIdError, match="is a business process"):
         g.trace("checkout")
-    with pytest.raises(iv.UnknownIdError, match="not in the graph"):
+    with pytest.raises(
+        iv.UnknownIdError, match="is a stakeholder, which is not in the value graph"
+    ):
         g.expected_delivery("sales")
     with pytest.raises(iv.UnknownIdError):
         g.expected_loss("payments")

@@ -1,8 +1,8 @@
 """Expected delivery at today's availabilities, and availability in business terms.
 
-Semantics (DESIGN.md, "Expected delivery"): each service is up on its own with
-probability ``availability`` (missing means 1), independently of the others; the down
-rule of :mod:`~itvalue.analysis.impact` then applies. The expected delivery of a node is
+Semantics (the documentation's "Exact semantics" page): each service is up on its own
+with probability ``availability`` (missing means 1), independently of the others; the
+down rule of :mod:`~itvalue.analysis._core` then applies. The expected delivery of a node is
 the expectation of what it delivers (for a service: the probability it is up; for a
 segment, by the same product rule as outcomes: the product of its outcomes).
 
@@ -23,29 +23,27 @@ Three methods:
     graph once, O(V + E), and is kept: every later node costs a look-up.
 ``"monte_carlo"``
     Seeded sampling, 20,000 samples and seed 0 unless told otherwise. Samples are
-    carried as bitsets (one Python integer per service, a bit per sample) so a down
-    cascade costs a few integer operations per edge. :func:`estimate_delivery` also
-    gives the standard error.
+    carried as bitsets (one Python integer per service, a bit per sample) and the down
+    rule itself runs over them, so a cascade costs a few integer operations per edge.
+    :func:`estimate_delivery` also gives the standard error.
 """
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Literal
 
 import attrs
 
-from itvalue.analysis.impact import (
-    OutcomeImpact,
-    _outcome_impact,
-    single_failure_loss,
-)
+from itvalue._frozen import frozen
+from itvalue._graphcore import GraphCore
+from itvalue.analysis._core import down_value, factors, finite_money
+from itvalue.analysis.impact import OutcomeImpact, outcome_impact, single_failure_loss
 from itvalue.errors import AnalysisError
-from itvalue.graph import ValueGraph
+from itvalue.graph import ValueGraph, core_of
 from itvalue.model import Money, Outcome, Period, Quantity
 
 __all__ = [
@@ -89,68 +87,72 @@ class Estimate:
 # --- the upstream subgraph ------------------------------------------------------------------
 
 
-def _supporters(g: ValueGraph) -> dict[int, list[tuple[int, float]]]:
-    cached = g._reach_cache.get("supporters")
-    if cached is None:
-        cached = {}
-        for s in range(g.service_count):
-            for p, share in g.supports[s]:
-                cached.setdefault(p, []).append((s, share))
-        g._reach_cache["supporters"] = cached
-    return cached
-
-
-def _upstream(g: ValueGraph, x: int) -> list[int]:
+def _upstream(core: GraphCore, x: int) -> list[int]:
     """``x`` and every node that reaches it, in topological order."""
-    return sorted(g.reach([x], upstream=True))
+    return sorted(core.reach([x], upstream=True))
 
 
-def _path_counts(g: ValueGraph, nodes: list[int], x: int) -> dict[int, int]:
+def _path_counts(core: GraphCore, nodes: list[int], x: int) -> dict[int, int]:
     """The number of paths from each upstream node to ``x``."""
     counts = {x: 1}
-    succ = g.succ
+    succ = core.succ
     for i in reversed(nodes):
         if i != x:
             counts[i] = sum(counts.get(j, 0) for j in succ[i])
     return counts
 
 
-def _independent(g: ValueGraph, nodes: Sequence[int], forced: dict[int, float]) -> list[float]:
+def _at_least_up(up: Sequence[float], min_up: int) -> float:
+    """The probability that at least ``min_up`` of independent members are up."""
+    if min_up == 1:
+        all_down = 1.0
+        for q in up:
+            all_down *= 1.0 - q
+        return 1.0 - all_down
+    # exactly[j]: the probability that exactly j of the members so far are up.
+    exactly = [1.0]
+    for q in up:
+        exactly = [
+            (exactly[j] if j < len(exactly) else 0.0) * (1.0 - q)
+            + (exactly[j - 1] * q if j > 0 else 0.0)
+            for j in range(len(exactly) + 1)
+        ]
+    return sum(exactly[min_up:])
+
+
+def _independent(core: GraphCore, nodes: Sequence[int], forced: dict[int, float]) -> list[float]:
     """One bottom-up pass of expected values treating inputs as independent.
 
     ``nodes`` must be sorted and closed upwards (every input of a node is in it); the
     result is indexed by node, meaningful at those nodes. Node indices are topological
     and grouped by kind, so the pass runs kind by kind with no dispatch per node.
     """
-    q = [1.0] * len(g.ids)
-    first = g.first
-    cut_process = bisect.bisect_left(nodes, first["process"])
-    cut_product = bisect.bisect_left(nodes, first["product"])
-    avail = g.avail
-    required = g.required
-    groups = g.groups
-    for i in nodes[:cut_process]:
-        up = forced.get(i, avail[i]) if forced else avail[i]
-        for d in required[i]:
-            up *= q[d]
-        for group in groups[i]:
-            all_down = 1.0
-            for m in group:
-                all_down *= 1.0 - q[m]
-            up *= 1.0 - all_down
-        q[i] = up
-    supporters = _supporters(g)
-    for i in nodes[cut_process:cut_product]:
-        value = 1.0
-        for s, share in supporters.get(i, ()):
-            value *= 1.0 - share * (1.0 - q[s])
-        q[i] = value
-    pred = g.pred
-    for i in nodes[cut_product:]:
-        value = 1.0
-        for j in pred[i]:
-            value *= q[j]
-        q[i] = value
+    q = [1.0] * len(core)
+    avail = core.avail
+    required = core.required
+    groups = core.groups
+    first_process = core.bounds["process"][0]
+    first_product = core.bounds["product"][0]
+    supporters = core.supporters()
+    pred = core.pred
+    for i in nodes:
+        if i < first_process:
+            up = forced.get(i, avail[i]) if forced else avail[i]
+            for d in required[i]:
+                up *= q[d]
+            for members, min_up in groups[i]:
+                up *= _at_least_up([q[m] for m in members], min_up)
+            q[i] = up
+        elif i < first_product:
+            value = 1.0
+            for s, share in supporters.get(i, ()):
+                value *= 1.0 - share * (1.0 - q[s])
+            q[i] = value
+        else:
+            value = 1.0
+            for j in pred[i]:
+                value *= q[j]
+            q[i] = value
     return q
 
 
@@ -178,34 +180,36 @@ def expected_delivery(g: ValueGraph, node: str, *, method: Method = "exact") -> 
         >>> round(g.expected_delivery("order-delivered"), 6)   # 0.999 × (1 − 0.01²)
         0.9989
     """
-    x = g.node(node)
+    core = core_of(g)
+    x = core.node(node)
     if method == "independent":
         # Each node's value depends only on what feeds it, so one pass over the whole
         # graph answers every node at once; it is kept with the graph.
-        values = g._reach_cache.get("independent")
+        values = core.memo.independent
         if values is None:
-            values = g._reach_cache["independent"] = _independent(g, range(len(g.ids)), {})
+            values = core.memo.independent = tuple(_independent(core, range(len(core)), {}))
         return _clamp(values[x])
     if method == "exact":
-        return _exact(g, x)
+        return _exact(core, x)
     if method == "monte_carlo":
-        return _monte_carlo(g, x, DEFAULT_SAMPLES, 0).value
+        return _monte_carlo(core, x, DEFAULT_SAMPLES, 0).value
     raise AnalysisError(f"unknown method {method!r}", hint="use one of: " + ", ".join(METHODS))
 
 
-def _exact(g: ValueGraph, x: int) -> float:
-    nodes = _upstream(g, x)
-    counts = _path_counts(g, nodes, x)
-    avail = g.avail
-    shared = [i for i in nodes if g.kinds[i] == "service" and avail[i] < 1.0 and counts[i] > 1]
+def _exact(core: GraphCore, x: int) -> float:
+    nodes = _upstream(core, x)
+    counts = _path_counts(core, nodes, x)
+    avail = core.avail
+    kinds = core.kinds
+    shared = [i for i in nodes if kinds[i] == "service" and avail[i] < 1.0 and counts[i] > 1]
     if len(shared) > EXACT_LIMIT:
         raise AnalysisError(
-            f"exact would enumerate {len(shared)} services that reach {g.ids[x]!r} along "
+            f"exact would enumerate {len(shared)} services that reach {core.ids[x]!r} along "
             f"several paths (2^{len(shared)} states); the limit is {EXACT_LIMIT}",
             hint='use method="monte_carlo" (or estimate_delivery) for an estimate',
         )
     if not shared:
-        return _clamp(_independent(g, nodes, {})[x])
+        return _clamp(_independent(core, nodes, {})[x])
     total = 0.0
     for states in itertools.product((1.0, 0.0), repeat=len(shared)):
         weight = 1.0
@@ -213,7 +217,7 @@ def _exact(g: ValueGraph, x: int) -> float:
         for i, up in zip(shared, states, strict=True):
             weight *= avail[i] if up else 1.0 - avail[i]
             forced[i] = up
-        total += weight * _independent(g, nodes, forced)[x]
+        total += weight * _independent(core, nodes, forced)[x]
     return _clamp(total)
 
 
@@ -237,7 +241,8 @@ def estimate_delivery(
     """
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
         raise AnalysisError(f"samples must be a whole number of at least 2, got {samples!r}")
-    return _monte_carlo(g, g.node(node), samples, seed)
+    core = core_of(g)
+    return _monte_carlo(core, core.node(node), samples, seed)
 
 
 def _sample_down(rng: random.Random, n: int, p: float) -> int:
@@ -259,43 +264,37 @@ def _sample_down(rng: random.Random, n: int, p: float) -> int:
     return int.from_bytes(buffer, "little")
 
 
-def _monte_carlo(g: ValueGraph, x: int, n: int, seed: int) -> Estimate:
+def _monte_carlo(core: GraphCore, x: int, n: int, seed: int) -> Estimate:
     rng = random.Random(seed)
-    nodes = _upstream(g, x)
-    full = (1 << n) - 1
+    nodes = _upstream(core, x)
     down: dict[int, int] = {}
-    kinds = g.kinds
+    kinds = core.kinds
+    avail = core.avail
+    required = core.required
+    groups = core.groups
     for i in nodes:
         if kinds[i] != "service":
             continue
-        a = g.avail[i]
-        bits = _sample_down(rng, n, 1.0 - a) if a < 1.0 else 0
-        for d in g.required[i]:
-            bits |= down[d]
-        for group in g.groups[i]:
-            all_down = full
-            for m in group:
-                all_down &= down[m]
-            bits |= all_down
-        down[i] = bits
+        a = avail[i]
+        down[i] = down_value(
+            _sample_down(rng, n, 1.0 - a) if a < 1.0 else 0,
+            (down[d] for d in required[i]),
+            ((tuple(down[m] for m in members), k) for members, k in groups[i]),
+        )
     if kinds[x] == "service":
         mean = 1.0 - down[x].bit_count() / n
         variance = mean * (1.0 - mean) * n / (n - 1)
         return Estimate(value=mean, stderr=math.sqrt(variance / n), samples=n, seed=seed)
 
-    counts = _path_counts(g, nodes, x)
+    table = factors(core)
+    full = (1 << n) - 1
     blocks: dict[float, int] = {1.0: full}
-    for s in nodes:
-        if kinds[s] != "service" or not down[s]:
+    for s, hit_mask in down.items():
+        if not hit_mask:
             continue
-        factor = 1.0
-        for p, share in g.supports[s]:
-            paths = counts.get(p, 0)
-            if paths:
-                factor *= (1.0 - share) ** paths
+        factor = next((f for node, f in table[s] if node == x), 1.0)
         if factor == 1.0:
             continue
-        hit_mask = down[s]
         refined: dict[float, int] = {}
         for multiplier, block in blocks.items():
             hit = block & hit_mask
@@ -328,10 +327,10 @@ def expected_loss(g: ValueGraph, outcome: str, *, method: Method = "exact") -> O
         >>> round(loss.value_lost.amount, 2)   # 10,000 × 42 × (1 − 0.9989001)
         461.96
     """
-    x = g.node(outcome, kind="outcome")
-    entity = g.entities[x]
+    core = core_of(g)
+    entity = core.entities[core.node(outcome, kind="outcome")]
     assert isinstance(entity, Outcome)
-    return _outcome_impact(entity, expected_delivery(g, outcome, method=method))
+    return outcome_impact(entity, expected_delivery(g, outcome, method=method))
 
 
 @attrs.frozen(kw_only=True)
@@ -351,8 +350,8 @@ class AvailabilityTarget:
     target: float
     period: Period
     allowed_minutes: float
-    volume_at_risk: dict[str, Quantity]
-    value_at_risk: dict[str, Money]
+    volume_at_risk: Mapping[str, Quantity] = attrs.field(converter=frozen)
+    value_at_risk: Mapping[str, Money] = attrs.field(converter=frozen)
 
     def __str__(self) -> str:
         head = (
@@ -381,7 +380,7 @@ def availability_target(
         >>> print(itvalue.example().graph().availability_target("payments", 0.999))
         99.9% over a 730-hour month allows 43.8 minutes without payments, about 10 orders (420 EUR)
     """
-    x = g.node(service, kind="service")
+    core_of(g).node(service, kind="service")
     if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target <= 1:
         raise AnalysisError(
             f"target must be greater than 0 and at most 1, got {target!r}",
@@ -394,12 +393,15 @@ def availability_target(
             f"unknown period {period!r}", hint="use one of: " + ", ".join(p.value for p in Period)
         ) from None
     hours = (1.0 - target) * chosen.hours
-    volumes, values = single_failure_loss(g, x, hours, chosen)
+    volumes, values = single_failure_loss(g, service, hours=hours, per=chosen)
     return AvailabilityTarget(
         service=service,
         target=float(target),
         period=chosen,
         allowed_minutes=hours * 60.0,
         volume_at_risk=volumes,
-        value_at_risk={c: Money(amount=a, currency=c) for c, a in sorted(values.items())},
+        value_at_risk={
+            c: finite_money(a, c, what=f"the value at risk without {service!r}")
+            for c, a in sorted(values.items())
+        },
     )

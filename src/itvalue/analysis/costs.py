@@ -1,9 +1,10 @@
 """IT cost allocated to the outcomes it serves: what IT costs per delivered order.
 
-Semantics (DESIGN.md, "Cost allocation"): a service's ``annual_cost``, plus whatever it
-received from upstream, flows along its out-edges, split in proportion to edge weight
-normalised over those out-edges (``share`` on support edges, 1 on dependency edges — so
-a lone support edge of share 0.6 still passes on all of it); processes and products
+Semantics (the documentation's "Exact semantics" page): a service's ``annual_cost``,
+plus whatever it received from upstream, flows along its out-edges, split in proportion
+to edge weight normalised over those out-edges (``share`` on support edges, 1 on
+dependency edges — so a lone support edge of share 0.6 still passes on all of it);
+processes and products
 split what they receive equally among what they enable. Outcomes collect the totals,
 reported per currency and per unit of outcome volume. What reaches no outcome is
 unallocated, so allocated + unallocated equals the total cost, per currency.
@@ -19,10 +20,17 @@ from typing import Any
 
 import attrs
 
-from itvalue.graph import ValueGraph
+from itvalue._frozen import FrozenDict, frozen
+from itvalue.graph import ValueGraph, core_of
 from itvalue.model import Outcome, Service
 
 __all__ = ["CostAllocation", "allocate_costs"]
+
+
+def _frozen_nested(
+    mapping: Mapping[str, Mapping[str, float]],
+) -> FrozenDict[str, FrozenDict[str, float]]:
+    return FrozenDict((key, FrozenDict(inner)) for key, inner in mapping.items())
 
 
 @attrs.frozen(kw_only=True)
@@ -41,11 +49,11 @@ class CostAllocation:
             volume (or one so small the figure overflows) are absent.
     """
 
-    total: Mapping[str, float]
-    by_outcome: Mapping[str, Mapping[str, float]]
-    unallocated: Mapping[str, float]
-    stranded: Mapping[str, Mapping[str, float]]
-    per_unit: Mapping[str, Mapping[str, float]]
+    total: Mapping[str, float] = attrs.field(converter=frozen)
+    by_outcome: Mapping[str, Mapping[str, float]] = attrs.field(converter=_frozen_nested)
+    unallocated: Mapping[str, float] = attrs.field(converter=frozen)
+    stranded: Mapping[str, Mapping[str, float]] = attrs.field(converter=_frozen_nested)
+    per_unit: Mapping[str, Mapping[str, float]] = attrs.field(converter=_frozen_nested)
 
     def to_pandas(self) -> Any:
         """One row per outcome and currency: allocated cost and cost per unit.
@@ -87,13 +95,13 @@ def allocate_costs(g: ValueGraph) -> CostAllocation:
         >>> alloc.per_unit["order-delivered"]["EUR"]   # 120,000 / 120,000 orders a year
         1.0
     """
-    n = len(g.ids)
+    core = core_of(g)
+    n = len(core)
     held: list[dict[str, float] | None] = [None] * n
     totals: dict[str, float] = {}
-    kinds = g.kinds
-    n_services = g.service_count
-    for i in range(n_services):
-        service = g.entities[i]
+    kinds = core.kinds
+    for i in core.range("service"):
+        service = core.entities[i]
         assert isinstance(service, Service)
         if service.annual_cost is not None:
             currency = service.annual_cost.currency
@@ -108,15 +116,15 @@ def allocate_costs(g: ValueGraph) -> CostAllocation:
             continue
         kind = kinds[i]
         if kind == "outcome":
-            by_outcome[g.ids[i]] = amounts
+            by_outcome[core.ids[i]] = amounts
             continue
         if kind == "service":
-            weights = [(j, 1.0) for j in g.dependents[i]] + list(g.supports[i])
+            weights = [(j, 1.0) for j in core.dependents[i]] + list(core.supports[i])
         else:
-            weights = [(j, 1.0) for j in g.succ[i] if kinds[j] != "segment"]
+            weights = [(j, 1.0) for j in core.succ[i] if kinds[j] != "segment"]
         total_weight = sum(w for _j, w in weights)
         if total_weight <= 0.0:
-            stranded[g.ids[i]] = amounts
+            stranded[core.ids[i]] = amounts
             continue
         for j, weight in weights:
             fraction = weight / total_weight
@@ -131,7 +139,7 @@ def allocate_costs(g: ValueGraph) -> CostAllocation:
             unallocated[currency] += amount
     per_unit: dict[str, dict[str, float]] = {}
     for key, amounts in by_outcome.items():
-        outcome = g.portfolio.get(key)
+        outcome = core.entities[core.index[key]]
         assert isinstance(outcome, Outcome)
         if outcome.volume is not None and outcome.volume.amount > 0:
             yearly = outcome.volume.per_year

@@ -1,6 +1,7 @@
 """What is lost while services are down, in units and money.
 
-Semantics (DESIGN.md, "Impact of failures"), for a set ``F`` of failed services:
+Semantics (the documentation's "Exact semantics" page), for a set ``F`` of failed
+services:
 
 1. A service is **down** iff it is in ``F``, or one of its ungrouped dependencies is
    down, or every dependency in one of its groups is down.
@@ -12,24 +13,37 @@ Semantics (DESIGN.md, "Impact of failures"), for a set ``F`` of failed services:
    value lost ``V·(1 − delivered)·M.amount`` in ``M.currency``, both per the volume's
    period; per hour of outage, divide by the period's hours.
 
-Complexity: :func:`impact` is O(d + e) for d down services and e edges leaving them and
-the nodes they affect, plus O(outcomes + segments) to build the result;
-:func:`rank_services` and :func:`single_points_of_failure` repeat the single-failure
-part once per service; :func:`orphans` is O(V + E).
+The rules themselves are written once, in :mod:`itvalue.analysis._core`; this module
+turns them into results.
+
+Complexity: :func:`impact` is O(d log d + e) for d down services and e edges leaving
+them, plus O(outcomes + segments) to build the result; :func:`rank_services` and
+:func:`single_points_of_failure` find every single-service failure at once with bitsets
+(:mod:`itvalue.analysis._rank`); :func:`orphans` is O(V + E).
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
 
 import attrs
 
+from itvalue._frozen import frozen
+from itvalue._graphcore import GraphCore
+from itvalue.analysis._core import (
+    currencies_in_use as _currencies_in_use,
+)
+from itvalue.analysis._core import (
+    delivered_fractions,
+    down_services,
+    finite_money,
+    hourly_values,
+)
 from itvalue.analysis._rank import members, single_failure_sets, value_at_risk
 from itvalue.errors import AnalysisError
-from itvalue.graph import ValueGraph
+from itvalue.graph import ValueGraph, core_of
 from itvalue.model import Money, Outcome, Period, Quantity
 
 __all__ = [
@@ -39,7 +53,9 @@ __all__ = [
     "currencies_in_use",
     "impact",
     "orphans",
+    "outcome_impact",
     "rank_services",
+    "resolve_currency",
     "single_failure_loss",
     "single_points_of_failure",
 ]
@@ -77,9 +93,10 @@ class OutcomeImpact:
         """Money lost over an outage of ``hours``."""
         if self.value_lost is None or self.volume_lost is None:
             return None
-        return Money(
-            amount=self.value_lost.amount / self.volume_lost.per.hours * hours,
-            currency=self.value_lost.currency,
+        return finite_money(
+            self.value_lost.amount / self.volume_lost.per.hours * hours,
+            self.value_lost.currency,
+            what=f"the value lost on outcome {self.outcome!r}",
         )
 
 
@@ -90,14 +107,14 @@ class SegmentImpact:
     Attributes:
         segment: The segment id.
         outcomes: Ids of the segment's outcomes that deliver less than all.
-        volume_lost_per_hour: Units lost per hour, by unit.
-        value_lost_per_hour: Money lost per hour, by currency.
+        volume_lost_per_hour: Units lost per hour, by unit (read-only).
+        value_lost_per_hour: Money lost per hour, by currency (read-only).
     """
 
     segment: str
     outcomes: tuple[str, ...]
-    volume_lost_per_hour: Mapping[str, float]
-    value_lost_per_hour: Mapping[str, float]
+    volume_lost_per_hour: Mapping[str, float] = attrs.field(converter=frozen)
+    value_lost_per_hour: Mapping[str, float] = attrs.field(converter=frozen)
 
 
 @attrs.frozen(kw_only=True)
@@ -111,14 +128,17 @@ class Impact:
         products: Delivered fraction of each affected product.
         outcomes: Every outcome's impact (unaffected ones deliver 1 and lose 0).
         segments: Every segment's roll-up.
+
+    The mappings are read-only: a result never changes, and two results share nothing
+    that could.
     """
 
     failed: frozenset[str]
     down: frozenset[str]
-    processes: Mapping[str, float]
-    products: Mapping[str, float]
-    outcomes: Mapping[str, OutcomeImpact]
-    segments: Mapping[str, SegmentImpact]
+    processes: Mapping[str, float] = attrs.field(converter=frozen)
+    products: Mapping[str, float] = attrs.field(converter=frozen)
+    outcomes: Mapping[str, OutcomeImpact] = attrs.field(converter=frozen)
+    segments: Mapping[str, SegmentImpact] = attrs.field(converter=frozen)
 
     @property
     def affected_outcomes(self) -> list[str]:
@@ -177,67 +197,20 @@ class Impact:
         )
 
 
-# --- the core, on indices ------------------------------------------------------------------
+# --- results from the shared rules ----------------------------------------------------------
 
 
-def down_services(g: ValueGraph, failed: Iterable[int]) -> list[int]:
-    """Indices of the services down when ``failed`` fail, in topological order."""
-    down: set[int] = set(failed)
-    dependents = g.dependents
-    required = g.required
-    groups = g.groups
-    heap: list[int] = []
-    for f in down:
-        heap.extend(dependents[f])
-    heapq.heapify(heap)
-    seen: set[int] = set()
-    # Indices are topological, so popping in increasing order sees every cause first.
-    while heap:
-        i = heapq.heappop(heap)
-        if i in seen or i in down:
-            continue
-        seen.add(i)
-        is_down = any(d in down for d in required[i]) or any(
-            all(m in down for m in group) for group in groups[i]
-        )
-        if is_down:
-            down.add(i)
-            for j in dependents[i]:
-                heapq.heappush(heap, j)
-    return sorted(down)
-
-
-def delivered_fractions(g: ValueGraph, down: Iterable[int]) -> dict[int, float]:
-    """Delivered fraction of every process, product and outcome below 1."""
-    fractions: dict[int, float] = {}
-    supports = g.supports
-    for s in down:
-        for p, share in supports[s]:
-            fractions[p] = fractions.get(p, 1.0) * (1.0 - share)
-    if not fractions:
-        return fractions
-    kinds = g.kinds
-    succ = g.succ
-    products: list[int] = []
-    for p in list(fractions):
-        value = fractions[p]
-        for t in succ[p]:
-            if t not in fractions and kinds[t] == "product":
-                products.append(t)
-            fractions[t] = fractions.get(t, 1.0) * value
-    for r in products:
-        value = fractions[r]
-        for o in succ[r]:
-            fractions[o] = fractions.get(o, 1.0) * value
-    return fractions
-
-
-def _failed_indices(g: ValueGraph, failed: str | Iterable[str]) -> list[int]:
+def _failed_indices(core: GraphCore, failed: str | Iterable[str]) -> list[int]:
     names = [failed] if isinstance(failed, str) else list(failed)
-    return [g.node(name, kind="service") for name in names]
+    return [core.node(name, kind="service") for name in names]
 
 
-def _outcome_impact(outcome: Outcome, delivered: float) -> OutcomeImpact:
+def outcome_impact(outcome: Outcome, delivered: float) -> OutcomeImpact:
+    """What ``outcome`` loses per its volume's period when it delivers ``delivered``.
+
+    Raises:
+        AnalysisError: The money lost overflows a floating-point number.
+    """
     volume = outcome.volume
     if volume is None:
         return OutcomeImpact(
@@ -251,22 +224,10 @@ def _outcome_impact(outcome: Outcome, delivered: float) -> OutcomeImpact:
         volume_lost=Quantity(amount=lost, unit=volume.unit, per=volume.per),
         value_lost=None
         if value is None
-        else Money(amount=lost * value.amount, currency=value.currency),
+        else finite_money(
+            lost * value.amount, value.currency, what=f"the value lost on outcome {outcome.id!r}"
+        ),
     )
-
-
-def _unaffected(g: ValueGraph) -> tuple[dict[str, OutcomeImpact], dict[str, SegmentImpact]]:
-    cached = g._reach_cache.get("unaffected")
-    if cached is None:
-        outcomes = {o.id: _outcome_impact(o, 1.0) for o in g.outcome_entities()}
-        segments = {
-            key: SegmentImpact(
-                segment=key, outcomes=(), volume_lost_per_hour={}, value_lost_per_hour={}
-            )
-            for key in g.ids_of("segment")
-        }
-        cached = g._reach_cache["unaffected"] = (outcomes, segments)
-    return cached
 
 
 def impact(g: ValueGraph, failed: str | Iterable[str]) -> Impact:
@@ -274,6 +235,7 @@ def impact(g: ValueGraph, failed: str | Iterable[str]) -> Impact:
 
     Raises:
         UnknownIdError: An id names no service.
+        AnalysisError: A money figure overflows a floating-point number.
 
     Examples:
         >>> import itvalue
@@ -289,38 +251,42 @@ def impact(g: ValueGraph, failed: str | Iterable[str]) -> Impact:
     Complexity: O(d log d + e) for d services down and e edges they affect, plus
     O(outcomes + segments) for the result.
     """
-    failed_idx = _failed_indices(g, failed)
-    down = down_services(g, failed_idx)
-    fractions = delivered_fractions(g, down)
-    ids = g.ids
-    kinds = g.kinds
-    base_outcomes, base_segments = _unaffected(g)
-    outcomes = dict(base_outcomes)
-    segments = dict(base_segments)
+    core = core_of(g)
+    failed_idx = _failed_indices(core, failed)
+    down = down_services(core, failed_idx)
+    fractions = delivered_fractions(core, down)
+    ids = core.ids
+    kinds = core.kinds
+    entities = core.entities
+    outcomes: dict[str, OutcomeImpact] = {}
     processes: dict[str, float] = {}
     products: dict[str, float] = {}
     rollup: dict[int, tuple[list[str], dict[str, float], dict[str, float]]] = {}
+    for i in core.range("outcome"):
+        outcome = entities[i]
+        assert isinstance(outcome, Outcome)
+        delivered = fractions.get(i, 1.0)
+        result = outcome_impact(outcome, delivered)
+        outcomes[outcome.id] = result
+        if i not in fractions:
+            continue
+        names, volumes, values = rollup.setdefault(core.segment_of(i), ([], {}, {}))
+        names.append(outcome.id)
+        volume = result.volume_lost_over(1.0)
+        if volume is not None and result.volume_lost is not None:
+            unit = result.volume_lost.unit
+            volumes[unit] = volumes.get(unit, 0.0) + volume
+        money = result.value_lost_over(1.0)
+        if money is not None:
+            values[money.currency] = values.get(money.currency, 0.0) + money.amount
     for i in sorted(fractions):
-        kind = kinds[i]
-        if kind == "process":
+        if kinds[i] == "process":
             processes[ids[i]] = fractions[i]
-        elif kind == "product":
+        elif kinds[i] == "product":
             products[ids[i]] = fractions[i]
-        else:
-            outcome = g.entities[i]
-            assert isinstance(outcome, Outcome)
-            result = _outcome_impact(outcome, fractions[i])
-            outcomes[outcome.id] = result
-            names, volumes, values = rollup.setdefault(g.segment_of(i), ([], {}, {}))
-            names.append(outcome.id)
-            volume = result.volume_lost_over(1.0)
-            if volume is not None and result.volume_lost is not None:
-                unit = result.volume_lost.unit
-                volumes[unit] = volumes.get(unit, 0.0) + volume
-            money = result.value_lost_over(1.0)
-            if money is not None:
-                values[money.currency] = values.get(money.currency, 0.0) + money.amount
-    for s, (names, volumes, values) in rollup.items():
+    segments: dict[str, SegmentImpact] = {}
+    for s in core.range("segment"):
+        names, volumes, values = rollup.get(s, ([], {}, {}))
         segments[ids[s]] = SegmentImpact(
             segment=ids[s],
             outcomes=tuple(names),
@@ -347,26 +313,9 @@ def orphans(g: ValueGraph) -> list[str]:
 
     Complexity: O(V + E).
     """
-    reach = reaches_outcome(g)
-    return sorted(g.ids[i] for i in range(g.service_count) if not reach[i])
-
-
-def reaches_outcome(g: ValueGraph) -> list[bool]:
-    """For every node index, whether it reaches an outcome (outcomes reach themselves)."""
-    cached = g._reach_cache.get("reaches_outcome")
-    if cached is None:
-        n = len(g.ids)
-        reach = [False] * n
-        kinds = g.kinds
-        succ = g.succ
-        for i in range(n - 1, -1, -1):
-            kind = kinds[i]
-            if kind == "outcome":
-                reach[i] = True
-            elif kind != "segment":
-                reach[i] = any(reach[j] for j in succ[i])
-        cached = g._reach_cache["reaches_outcome"] = reach
-    return cached
+    core = core_of(g)
+    reach = core.reaches_outcome()
+    return sorted(core.ids[i] for i in core.range("service") if not reach[i])
 
 
 def single_points_of_failure(g: ValueGraph) -> dict[str, list[str]]:
@@ -382,24 +331,40 @@ def single_points_of_failure(g: ValueGraph) -> dict[str, list[str]]:
     Complexity: that of :func:`rank_services`; every single-failure cascade is found at
     once with bitsets (see :mod:`itvalue.analysis._rank`).
     """
-    lo, hi = g._range("outcome")
-    zeroed, _partial = single_failure_sets(g, range(lo, hi))
-    found = {o: sorted(g.ids[s] for s in members(bits) if g.live[s]) for o, bits in zeroed.items()}
-    return {g.ids[o]: found[o] for o in sorted(found) if found[o]}
+    core = core_of(g)
+    zeroed, _partial = single_failure_sets(core, core.range("outcome"))
+    found = {
+        o: sorted(core.ids[s] for s in members(bits) if core.live[s]) for o, bits in zeroed.items()
+    }
+    return {core.ids[o]: found[o] for o in sorted(found) if found[o]}
 
 
 def single_failure_loss(
-    g: ValueGraph, service: int, hours: float, per: Period
+    g: ValueGraph, service: str, *, hours: float, per: Period
 ) -> tuple[dict[str, Quantity], dict[str, float]]:
     """Units lost per outcome and money lost per currency over ``hours`` without ``service``.
 
-    The units are labelled with ``per``, the period the caller speaks of.
+    Only outcomes with a volume appear. The units are labelled with ``per``, the period
+    the caller speaks of.
+
+    Raises:
+        UnknownIdError: The id names no service.
+
+    Examples:
+        >>> import itvalue
+        >>> from itvalue.analysis.impact import single_failure_loss
+        >>> units, money = single_failure_loss(
+        ...     itvalue.example().graph(), "payments", hours=1.0, per=itvalue.Period.HOUR)
+        >>> round(units["order-delivered"].amount, 2), round(money["EUR"], 2)
+        (13.7, 575.34)
     """
-    fractions = delivered_fractions(g, down_services(g, [service]))
+    core = core_of(g)
+    start = core.node(service, kind="service")
+    fractions = delivered_fractions(core, down_services(core, [start]))
     units: dict[str, Quantity] = {}
     money: dict[str, float] = {}
     for i in sorted(fractions):
-        outcome = g.entities[i]
+        outcome = core.entities[i]
         if not isinstance(outcome, Outcome) or outcome.volume is None:
             continue
         lost = outcome.volume.per_hour * (1.0 - fractions[i]) * hours
@@ -412,17 +377,16 @@ def single_failure_loss(
 
 def currencies_in_use(g: ValueGraph) -> list[str]:
     """Sorted currencies of the unit values of outcomes that have a volume."""
-    return sorted(
-        {
-            o.unit_value.currency
-            for o in g.outcome_entities()
-            if o.unit_value is not None and o.volume is not None
-        }
-    )
+    return _currencies_in_use(core_of(g))
 
 
 def resolve_currency(g: ValueGraph, currency: str | None) -> str | None:
-    """The currency an analysis reports in: the one named, or the only one in use."""
+    """The currency an analysis reports in: the one named, or the only one in use.
+
+    Raises:
+        AnalysisError: Several currencies are in use and none is named, or the named
+            one values no outcome.
+    """
     in_use = currencies_in_use(g)
     if currency is None:
         if len(in_use) > 1:
@@ -437,20 +401,6 @@ def resolve_currency(g: ValueGraph, currency: str | None) -> str | None:
             hint="currencies in use: " + (", ".join(in_use) or "none"),
         )
     return currency
-
-
-def hourly_values(g: ValueGraph, currency: str | None) -> dict[int, float]:
-    """Per outcome index, money per hour of its full volume in ``currency``."""
-    values: dict[int, float] = {}
-    if currency is None:
-        return values
-    lo, hi = g._range("outcome")
-    for i in range(lo, hi):
-        o = g.entities[i]
-        assert isinstance(o, Outcome)
-        if o.volume is not None and o.unit_value is not None and o.unit_value.currency == currency:
-            values[i] = o.volume.per_hour * o.unit_value.amount
-    return values
 
 
 def rank_services(
@@ -481,9 +431,10 @@ def rank_services(
     """
     if hours < 0:
         raise AnalysisError(f"hours must be at least 0, got {hours}")
+    core = core_of(g)
     chosen = resolve_currency(g, currency)
-    values = hourly_values(g, chosen)
-    risk = value_at_risk(g, values) if values else [0.0] * g.service_count
-    ranked = [(g.ids[s], risk[s] * hours) for s in range(g.service_count)]
+    values = hourly_values(core, chosen)
+    risk = value_at_risk(core, values) if values else [0.0] * core.service_count
+    ranked = [(core.ids[s], risk[s] * hours) for s in core.range("service")]
     ranked.sort(key=lambda item: (-item[1], item[0]))
     return ranked

@@ -13,7 +13,7 @@ from typing import Any
 import attrs
 import networkx as nx
 
-from itvalue.graph import ValueGraph
+from itvalue.graph import NODE_KINDS, ValueGraph, core_of
 
 __all__ = ["MAX_PATHS", "Trace", "trace"]
 
@@ -76,7 +76,7 @@ class Trace:
             >>> t.paths_to("order-delivered")
             [('db-a', 'payments', 'checkout', 'webshop', 'order-delivered')]
         """
-        self._graph.node(node)
+        self._graph.kind(node)
         if node not in self.nodes or node == self.service:
             return []
         paths = nx.all_simple_paths(self.subgraph, self.service, node)
@@ -130,14 +130,13 @@ def trace(g: ValueGraph, service: str) -> Trace:
         >>> sorted(t.services), sorted(t.outcomes)
         (['payments'], ['order-delivered'])
     """
-    start = g.node(service, kind="service")
-    seen = g.reach([start])
+    core = core_of(g)
+    start = core.node(service, kind="service")
+    seen = core.reach([start])
     seen.discard(start)
-    groups: dict[str, set[str]] = {
-        k: set() for k in ("service", "process", "product", "outcome", "segment")
-    }
+    groups: dict[str, set[str]] = {kind: set() for kind in NODE_KINDS}
     for i in seen:
-        groups[g.kinds[i]].add(g.ids[i])
+        groups[core.kinds[i]].add(core.ids[i])
     return Trace(
         service=service,
         services=frozenset(groups["service"]),

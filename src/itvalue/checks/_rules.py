@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import attrs
 
-from itvalue.graph import ValueGraph
+from itvalue.graph import ValueGraph, core_of
 from itvalue.model import Lifecycle, Perspective, Portfolio, StakeholderKind
 
 __all__ = ["RULES", "Rule", "Severity"]
@@ -254,11 +254,12 @@ def retired_dependency(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
 )
 def stream_gap(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Stage processes that do not reach the stream's outcome."""
+    core = core_of(g)
     for stream in p.value_streams:
-        target = g.node(stream.outcome)
+        target = core.node(stream.outcome)
         for stage in stream.stages:
             for process in stage.processes:
-                if target not in g.reach([g.node(process)]):
+                if target not in core.reach([core.node(process)]):
                     yield (
                         stream.id,
                         f"in stage {stage.name!r}, process {process!r} does not lead to "
@@ -277,7 +278,8 @@ def stream_gap(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
 )
 def unsupported_outcome(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Outcomes no live service reaches."""
-    seen = g.reach(i for i in range(g.service_count) if g.live[i])
+    core = core_of(g)
+    seen = core.reach(i for i in core.range("service") if core.live[i])
     for outcome in p.outcomes:
-        if g.index[outcome.id] not in seen:
+        if core.index[outcome.id] not in seen:
             yield outcome.id, f"no live service reaches outcome {outcome.id!r}"
