@@ -1,4 +1,4 @@
-"""Exports, the SVG picture and the business report, with their figures checked."""
+"""Exports of the value graph and its SVG picture."""
 
 from __future__ import annotations
 
@@ -11,10 +11,8 @@ import pytest
 from hypothesis import given
 
 import itvalue as iv
-from itvalue.report import build_report, money_text, render_html, render_markdown
 from itvalue.testing import strategies as ivst
 from itvalue.viz import export, to_dot, to_graphml, to_json, to_mermaid, to_svg
-from tests.test_checks import TRAPS
 from tests.test_graph import CONTOSO
 
 
@@ -42,8 +40,8 @@ def test_mermaid_and_dot(northwind: iv.Portfolio) -> None:
     mermaid = to_mermaid(g)
     assert mermaid.startswith("flowchart LR\n")
     assert 'subgraph services["IT services"]' in mermaid
-    assert 'n2["Payments"]' in mermaid
-    assert "n0 -.->|one of db| n2" in mermaid
+    assert 'payments["Payments"]' in mermaid
+    assert "db_a -.->|one of db| payments" in mermaid
     assert mermaid.count("-->") + mermaid.count("-.->") == g.nx.number_of_edges()
     dot = to_dot(g)
     assert dot.startswith('digraph "Northwind Retail" {')
@@ -53,6 +51,56 @@ def test_mermaid_and_dot(northwind: iv.Portfolio) -> None:
     assert "Pay #quot;now#quot; #lt;x#gt;" in to_mermaid(tricky)
     assert 'label="Pay \\"now\\" <x>"' in to_dot(tricky)
     assert "|50%|" in to_mermaid(tricky)
+
+
+def test_mermaid_subgraphs_are_named_in_the_plural(northwind: iv.Portfolio) -> None:
+    """Each kind's subgraph id is its plural: processes, not processs."""
+    mermaid = to_mermaid(northwind.graph())
+    subgraphs = [
+        line.split("[")[0].split()[1] for line in mermaid.splitlines() if "subgraph" in line
+    ]
+    assert subgraphs == ["services", "processes", "products", "outcomes", "segments"]
+
+
+CLASHES = """
+apiVersion: itvalue/v1
+kind: Portfolio
+name: Clashes
+stakeholders: [{id: it, name: IT, kind: it}, {id: sales, name: Sales, kind: relationship_owner}]
+segments: [{id: services, name: Services buyers, relationship_owner: sales}]
+outcomes: [{id: end, name: The end, segment: services}]
+processes:
+  - {id: p.1, name: Step one, owner: sales, enables: [end]}
+  - {id: back-end, name: Back office, owner: sales, enables: [end]}
+services:
+  - {id: db-a, name: DB with a dash, owner: it, kind: technical, offering: catalog,
+     lifecycle: live, supports: [{process: p.1}]}
+  - {id: db_a, name: DB with an underscore, owner: it, kind: technical, offering: catalog,
+     lifecycle: live, depends_on: [{service: db-a}]}
+  - {id: db.a, name: DB with a dot, owner: it, kind: technical, offering: catalog,
+     lifecycle: live, depends_on: [{service: db_a}]}
+"""
+
+
+def test_mermaid_ids_keep_the_entity_ids() -> None:
+    """Mermaid node ids are the entity ids made safe, unique, and never a keyword."""
+    mermaid = to_mermaid(iv.loads(CLASHES).graph())
+    assert 'db_a["DB with a dash"]' in mermaid
+    assert 'db_a_2["DB with an underscore"]' in mermaid
+    assert 'db_a_3["DB with a dot"]' in mermaid
+    assert 'p_1(["Step one"])' in mermaid
+    assert 'back_end_2(["Back office"])' in mermaid
+    assert 'end_2(("The end"))' in mermaid
+    assert 'services_2{{"Services buyers"}}' in mermaid
+    assert "db_a --> db_a_2" in mermaid
+    assert "end_2 --> services_2" in mermaid
+    node_ids = [
+        line.strip().split("[")[0].split("(")[0].split("{")[0]
+        for line in mermaid.splitlines()
+        if line.startswith("    ")
+    ]
+    assert len(node_ids) == len(set(node_ids)) == 7
+    assert all(re.fullmatch(r"[A-Za-z0-9_]+", key) for key in node_ids)
 
 
 def test_json_export_and_dispatch(northwind: iv.Portfolio) -> None:
@@ -73,73 +121,3 @@ def test_svg_picture(northwind: iv.Portfolio) -> None:
     assert svg.count("<rect") == 7
     assert svg.count("marker-end=") == 6
     assert "stroke-dasharray" in svg
-
-
-def test_money_text() -> None:
-    """Money reads the way people write it."""
-    assert money_text(575.34, "EUR") == "€575"
-    assert money_text(575.34, "EUR", about=True) == "about €575"
-    assert money_text(1.5, "USD") == "$1.50"
-    assert money_text(1, "EUR", cents=True) == "€1.00"
-    assert money_text(1234567, "CHF") == "1,234,567 CHF"
-
-
-def test_report_figures_are_correct() -> None:
-    """The report shows the hand-computed figures of the Contoso portfolio."""
-    p = iv.loads(CONTOSO)
-    report = build_report(p)
-    assert [r.service.id for r in report.risks] == ["payments", "network", "wms", "crm"]
-    assert report.risks[0].sentence() == "An hour without Payments: 14 orders fewer, about €575"
-    assert report.risks[1].money["EUR"] == pytest.approx(5000 * 42 / 730 + 6)
-    assert report.total_cost == {"EUR": 227_000}
-    assert report.unallocated == {"EUR": 7_000}
-    orders = report.outcomes[0]
-    assert orders.yearly_value == iv.Money(amount=120_000 * 42, currency="EUR")
-    assert orders.cost_per_unit["EUR"] == pytest.approx(185_000 / 120_000)
-    expected = p.graph().expected_delivery("order-delivered")
-    assert orders.expected_value_lost is not None
-    assert orders.expected_value_lost.amount == pytest.approx(120_000 * 42 * (1 - expected))
-    assert report.single_points == {"Order delivered": ["Payments"]}
-
-    text = render_markdown(report, p)
-    assert "# What IT does for the customers of Contoso" in text
-    assert "| Order delivered | Shoppers | 10,000 orders a month | €42 | €5,040,000 |" in text
-    assert "| Order delivered | €185,000 | €1.54 per order |" in text
-    assert "| Call answered | €35,000 | €4.00 per call |" in text
-    assert (
-        "> €7,000 a year (3%) pays for things that reach no customer outcome: Fax gateway." in text
-    )
-    assert "| Payments | 14 orders fewer | about €575 |" in text
-    assert "| Network | 6.8 orders fewer, 0.6 calls fewer | about €294 |" in text
-    assert f"about €{120_000 * 42 * (1 - expected):,.0f}" in text
-    assert "If Payments stops, no “Order delivered” happens at all." in text
-    assert "**Service that serves no customer** (ITV001, warning)" in text
-    assert "  - Live service 'legacy-fax' reaches no customer outcome" in text
-    # The words a business reader would not know stay out of it.
-    for jargon in ("availability", "SLA", "node", "graph", "ITV0 ", "dependency"):
-        assert jargon not in text.split("## Value traps")[0]
-
-
-def test_html_report_is_self_contained() -> None:
-    """The HTML report is one file with the picture inline and nothing fetched."""
-    p = iv.loads(CONTOSO)
-    html = render_html(build_report(p), p)
-    assert html.startswith("<!DOCTYPE html>")
-    assert "<svg" in html
-    assert not re.search(r"""(src|href)=["']?https?:""", html)
-    assert "<td>about €575</td>" in html
-    assert "<strong>Service that serves no customer</strong>" in html
-
-
-def test_report_of_an_empty_and_a_trapped_portfolio() -> None:
-    """A report still reads sensibly when there is little or much to say."""
-    empty = iv.Portfolio(name="Empty")
-    text = render_markdown(build_report(empty), empty)
-    assert "No customer outcomes are described yet" in text
-    assert "No IT service has a cost recorded yet." in text
-    assert "No single IT service can stop a customer outcome entirely on its own." in text
-    assert "None found." in text
-    trapped = iv.loads(TRAPS)
-    text = render_markdown(build_report(trapped), trapped)
-    assert "not stated" in text
-    assert "No single outage of an IT service touches a customer outcome" in text

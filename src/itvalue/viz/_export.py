@@ -3,7 +3,8 @@
 * GraphML: for yEd, Gephi, Cytoscape; ``networkx.read_graphml`` loads it back with the
   same nodes and edges. Nodes carry ``kind`` and ``name``; dependency edges ``group``
   (when grouped), support edges ``share``.
-* Mermaid: flowchart text that mkdocs-material and GitHub render.
+* Mermaid: flowchart text that mkdocs-material and GitHub render; node ids are the
+  entity ids made safe for Mermaid.
 * DOT: for Graphviz.
 * JSON: ``{"nodes": [...], "edges": [...]}`` for web tools.
 """
@@ -12,14 +13,23 @@ from __future__ import annotations
 
 import io
 import json
+import re
 from typing import Any
 
 import networkx as nx
 
 from itvalue.errors import ItValueError
 from itvalue.graph import KIND_LABELS, NODE_KINDS, ValueGraph
+from itvalue.viz._nodes import nodes
 
-__all__ = ["EXPORT_FORMATS", "export", "to_dot", "to_graphml", "to_json", "to_mermaid"]
+__all__ = [
+    "EXPORT_FORMATS",
+    "export",
+    "to_dot",
+    "to_graphml",
+    "to_json",
+    "to_mermaid",
+]
 
 EXPORT_FORMATS = ("graphml", "mermaid", "dot", "json")
 
@@ -35,7 +45,7 @@ _SHAPES = {
 def _plain(g: ValueGraph) -> nx.DiGraph[str]:
     """The graph with simple attribute values only (GraphML holds no objects, no None)."""
     plain: nx.DiGraph[str] = nx.DiGraph()
-    for key, kind, entity in zip(g.ids, g.kinds, g.entities, strict=True):
+    for key, kind, entity in nodes(g):
         plain.add_node(key, kind=kind, name=entity.name)
     for u, v, data in g.nx.edges(data=True):
         attrs = {k: val for k, val in data.items() if val is not None}
@@ -70,22 +80,71 @@ def _mermaid_text(text: str) -> str:
     return text.replace('"', "#quot;").replace("<", "#lt;").replace(">", "#gt;")
 
 
+# Subgraph ids, one per kind of node (plural nouns, so never "processs").
+_MERMAID_GROUPS: dict[str, str] = {
+    "service": "services",
+    "process": "processes",
+    "product": "products",
+    "outcome": "outcomes",
+    "segment": "segments",
+}
+# Words a Mermaid flowchart reads as syntax, which must not be node ids.
+_MERMAID_KEYWORDS = frozenset(
+    {"end", "graph", "flowchart", "subgraph", "direction", "style", "linkStyle", "classDef"}
+    | {"class", "click", "call", "href", "default"}
+)
+
+_ENDS_WITH_END = re.compile(r"(?:^|_)end$")
+
+
+def _mermaid_ids(g: ValueGraph) -> dict[str, str]:
+    """Per node id, the id its node has in :func:`to_mermaid`'s flowchart.
+
+    Mermaid reads ``-`` and ``.`` as parts of arrows, so only ``A-Z a-z 0-9 _`` are
+    kept. A clash with another node, a subgraph or a Mermaid keyword is resolved by
+    appending ``_2``, ``_3``, ...; so is an id ending in the word ``end`` (``back_end``),
+    which some Mermaid versions read as the end of a subgraph.
+
+    Examples:
+        >>> import itvalue
+        >>> _mermaid_ids(itvalue.example().graph())["db-a"]
+        'db_a'
+    """
+    taken = set(_MERMAID_KEYWORDS) | set(_MERMAID_GROUPS.values())
+    ids: dict[str, str] = {}
+    for key, _kind, _entity in nodes(g):
+        base = re.sub(r"[^A-Za-z0-9_]", "_", key)
+        candidate, n = base, 2
+        while candidate in taken or _ENDS_WITH_END.search(candidate):
+            candidate, n = f"{base}_{n}", n + 1
+        taken.add(candidate)
+        ids[key] = candidate
+    return ids
+
+
 def to_mermaid(g: ValueGraph) -> str:
     """The value graph as a Mermaid flowchart, value flowing left to right.
 
-    Ids are replaced by ``n0``, ``n1``, ... (Mermaid ids are restricted); labels carry
-    the names. Partial shares and redundancy groups label the edges.
+    A node's id is its entity id with every character but ``A-Z a-z 0-9 _`` replaced by
+    ``_`` (``db-a`` becomes ``db_a``), with ``_2``, ``_3``, ... appended where that would
+    clash, so the diagram can be read next to its document; labels carry the names.
+    Partial shares and redundancy groups label the edges.
+
+    Examples:
+        >>> import itvalue
+        >>> print(to_mermaid(itvalue.example().graph()).splitlines()[2])
+            db_a["Database A"]
     """
-    names = {key: f"n{i}" for i, key in enumerate(g.ids)}
+    names = _mermaid_ids(g)
     lines = ["flowchart LR"]
     for kind in NODE_KINDS:
         members = g.ids_of(kind)
         if not members:
             continue
-        lines.append(f'  subgraph {kind}s["{KIND_LABELS[kind]}"]')
+        lines.append(f'  subgraph {_MERMAID_GROUPS[kind]}["{KIND_LABELS[kind]}"]')
         _shape, left, right = _SHAPES[kind]
         for key in members:
-            label = _mermaid_text(g.entities[g.index[key]].name)
+            label = _mermaid_text(g.nx.nodes[key]["entity"].name)
             lines.append(f"    {names[key]}{left}{label}{right}")
         lines.append("  end")
     for u, v, data in g.nx.edges(data=True):
@@ -116,7 +175,7 @@ def to_dot(g: ValueGraph) -> str:
         lines.append(f"  subgraph {_dot_text('cluster_' + kind)} {{")
         lines.append(f"    label={_dot_text(KIND_LABELS[kind])}; style=dashed;")
         for key in members:
-            label = g.entities[g.index[key]].name
+            label = g.nx.nodes[key]["entity"].name
             lines.append(f"    {_dot_text(key)} [label={_dot_text(label)}, shape={shape}];")
         lines.append("  }")
     for u, v, data in g.nx.edges(data=True):
@@ -134,10 +193,7 @@ def to_dot(g: ValueGraph) -> str:
 
 def to_json(g: ValueGraph) -> str:
     """The value graph as JSON: ``{"name", "nodes": [...], "edges": [...]}``."""
-    nodes = [
-        {"id": key, "kind": kind, "name": entity.name}
-        for key, kind, entity in zip(g.ids, g.kinds, g.entities, strict=True)
-    ]
+    listed = [{"id": key, "kind": kind, "name": entity.name} for key, kind, entity in nodes(g)]
     edges = []
     for u, v, data in g.nx.edges(data=True):
         edge: dict[str, Any] = {"source": u, "target": v}
@@ -145,7 +201,9 @@ def to_json(g: ValueGraph) -> str:
         edges.append(edge)
     return (
         json.dumps(
-            {"name": g.portfolio.name, "nodes": nodes, "edges": edges}, indent=2, ensure_ascii=False
+            {"name": g.portfolio.name, "nodes": listed, "edges": edges},
+            indent=2,
+            ensure_ascii=False,
         )
         + "\n"
     )

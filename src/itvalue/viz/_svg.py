@@ -9,6 +9,7 @@ from __future__ import annotations
 from html import escape
 
 from itvalue.graph import ValueGraph
+from itvalue.viz._nodes import nodes
 
 __all__ = ["to_svg"]
 
@@ -25,15 +26,18 @@ _GAP_X = 60
 _GAP_Y = 14
 
 
-def _columns(g: ValueGraph) -> list[int]:
-    column = [0] * len(g.ids)
+def _columns(g: ValueGraph, keys: list[str]) -> dict[str, int]:
+    """Per node, its column: services by dependency depth, then one column per kind."""
+    column: dict[str, int] = {}
     depth = 0
-    for i in range(g.service_count):
-        column[i] = max((column[d] + 1 for d in g.pred[i]), default=0)
-        depth = max(depth, column[i])
+    # Services come each after those they depend on, which are their only predecessors.
+    for key in g.ids_of("service"):
+        column[key] = max((column[d] + 1 for d in g.nx.predecessors(key)), default=0)
+        depth = max(depth, column[key])
     offset = {"process": 1, "product": 2, "outcome": 3, "segment": 4}
-    for i in range(g.service_count, len(g.ids)):
-        column[i] = depth + offset[g.kinds[i]]
+    for key in keys:
+        if key not in column:
+            column[key] = depth + offset[g.kind(key)]
     return column
 
 
@@ -45,30 +49,32 @@ def to_svg(g: ValueGraph, *, title: str | None = None) -> str:
         >>> to_svg(itvalue.example().graph()).startswith("<svg")
         True
     """
-    column = _columns(g)
+    listed = list(nodes(g))
+    keys = [key for key, _kind, _entity in listed]
+    column = _columns(g, keys)
     # Order each column by the mean row of what feeds it (one barycentre sweep), so
     # that edges cross less; the first column keeps the graph's order.
-    by_column: dict[int, list[int]] = {}
-    for i in range(len(g.ids)):
-        by_column.setdefault(column[i], []).append(i)
-    row_of: dict[int, float] = {}
+    by_column: dict[int, list[str]] = {}
+    for key in keys:
+        by_column.setdefault(column[key], []).append(key)
+    row_of: dict[str, int] = {}
     for c in sorted(by_column):
         members = by_column[c]
         if c > 0:
 
-            def barycentre(i: int) -> float:
-                feeders = [row_of[j] for j in g.pred[i] if j in row_of]
+            def barycentre(key: str) -> float:
+                feeders = [row_of[j] for j in g.nx.predecessors(key) if j in row_of]
                 return sum(feeders) / len(feeders) if feeders else float("inf")
 
             members.sort(key=barycentre)
-        for row, i in enumerate(members):
-            row_of[i] = row
+        for row, key in enumerate(members):
+            row_of[key] = row
     rows = {c: len(members) for c, members in by_column.items()}
-    position: list[tuple[float, float]] = [
-        (20 + column[i] * (_WIDTH + _GAP_X), 40 + row_of[i] * (_HEIGHT + _GAP_Y))
-        for i in range(len(g.ids))
-    ]
-    width = 40 + (max(column, default=0) + 1) * (_WIDTH + _GAP_X)
+    position: dict[str, tuple[float, float]] = {
+        key: (20 + column[key] * (_WIDTH + _GAP_X), 40 + row_of[key] * (_HEIGHT + _GAP_Y))
+        for key in keys
+    }
+    width = 40 + (max(column.values(), default=0) + 1) * (_WIDTH + _GAP_X)
     height = 60 + max(rows.values(), default=1) * (_HEIGHT + _GAP_Y)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -80,8 +86,8 @@ def to_svg(g: ValueGraph, *, title: str | None = None) -> str:
         "</marker></defs>",
     ]
     for u, v, data in g.nx.edges(data=True):
-        x1, y1 = position[g.index[u]]
-        x2, y2 = position[g.index[v]]
+        x1, y1 = position[u]
+        x2, y2 = position[v]
         x1 += _WIDTH
         y1 += _HEIGHT / 2
         y2 += _HEIGHT / 2
@@ -91,15 +97,15 @@ def to_svg(g: ValueGraph, *, title: str | None = None) -> str:
             f'<path d="M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} '
             f'{x2:.0f},{y2:.0f}" fill="none" stroke="#64748b"{dash} marker-end="url(#arrow)"/>'
         )
-    for i, key in enumerate(g.ids):
-        x, y = position[i]
-        name = g.entities[i].name
+    for key, kind, entity in listed:
+        x, y = position[key]
+        name = entity.name
         shown = name if len(name) <= 22 else name[:21] + "…"
-        rx = 17 if g.kinds[i] in ("outcome", "segment") else 4
+        rx = 17 if kind in ("outcome", "segment") else 4
         parts.append(
-            f"<g><title>{escape(key)} ({g.kinds[i]})</title>"
+            f"<g><title>{escape(key)} ({kind})</title>"
             f'<rect x="{x:.0f}" y="{y:.0f}" width="{_WIDTH}" height="{_HEIGHT}" rx="{rx}" '
-            f'fill="{_FILL[g.kinds[i]]}" stroke="#334155"/>'
+            f'fill="{_FILL[kind]}" stroke="#334155"/>'
             f'<text x="{x + _WIDTH / 2:.0f}" y="{y + _HEIGHT / 2 + 4:.0f}" text-anchor="middle">'
             f"{escape(shown)}</text></g>"
         )
