@@ -11,7 +11,7 @@ import networkx as nx
 import pytest
 from typer.testing import CliRunner
 
-from itvalue._cli import app
+from itvalue._commands import app
 from tests.test_checks import TRAPS
 from tests.test_graph import CONTOSO
 

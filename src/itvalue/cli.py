@@ -1,4 +1,8 @@
-"""The ``itvalue`` command (also ``python -m itvalue``); needs ``pip install itvalue[cli]``.
+"""The entry point of the ``itvalue`` command (also ``python -m itvalue``).
+
+The commands themselves are in ``itvalue._commands``, imported only when the command
+line's extra is installed (``pip install itvalue[cli]``); without it, :func:`main` says
+how to install it rather than failing on an import.
 
 Commands: ``check``, ``trace``, ``impact``, ``rank``, ``report``, ``export``, ``schema``,
 ``rules``. ``--format json`` gives machine-readable output. Data goes to stdout,
@@ -18,7 +22,7 @@ _CLI_PACKAGES = {"typer", "rich", "click"}
 def main() -> None:
     """Run the command line."""
     try:
-        from itvalue._cli import app
+        from itvalue._commands import app
     except ModuleNotFoundError as exc:  # pragma: no cover - only without the cli extra
         if exc.name in _CLI_PACKAGES:
             sys.stderr.write("error: the itvalue command needs: pip install 'itvalue[cli]'\n")
