@@ -100,6 +100,7 @@ def test_check_on_a_broken_file_says_what_is_wrong(broken: Path) -> None:
         ("impact", "{contoso}", "crm", "checkout"),
         ("rank", "{contoso}", "--currency", "USD"),
         ("report", "{contoso}", "-o", "/nonexistent-dir/x.md"),
+        ("report", "{contoso}", "--currency", "USD"),
     ],
 )
 def test_unusable_input_exits_2(contoso: Path, args: tuple[str, ...]) -> None:
@@ -198,6 +199,23 @@ def test_schema_rules_and_version() -> None:
     assert "ITV010 unsupported-outcome" in out
     code, out, _err = run("--version")
     assert out.startswith("itvalue ")
+
+
+def test_report_ranks_by_the_currency_asked_for(tmp_path: Path) -> None:
+    """report --currency orders the services at risk by money in that currency."""
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        CONTOSO.replace("{amount: 10, currency: EUR}", "{amount: 1000, currency: USD}"),
+        encoding="utf-8",
+    )
+    code, out, _err = run("report", path, "--format", "json")
+    assert code == 0
+    assert [r["service"] for r in json.loads(out)["risks"]] == ["payments", "network", "wms", "crm"]
+    code, out, _err = run("report", path, "--format", "json", "--currency", "USD")
+    assert code == 0
+    assert [r["service"] for r in json.loads(out)["risks"]] == ["crm", "network", "payments", "wms"]
+    code, out, _err = run("report", path, "--currency", "USD")
+    assert "the order follows the money at risk in USD." in out
 
 
 def test_through_a_subprocess(contoso: Path, broken: Path, traps: Path) -> None:

@@ -302,65 +302,27 @@ def report_command(
     format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="markdown, html or json.")
     ] = ReportFormat.MARKDOWN,
+    currency: Annotated[
+        str | None,
+        typer.Option(
+            "--currency",
+            metavar="CODE",
+            help="Order the services at risk by money in this currency "
+            "(default: the only one in use, else the first alphabetically).",
+        ),
+    ] = None,
     output: OutputOpt = None,
 ) -> None:
     """Write the business report: what IT does for the company's customers."""
     with _usable_input():
-        portfolio = _load(file)
-        report = build_report(portfolio)
+        report = build_report(_load(file), currency=currency)
     if format is ReportFormat.JSON:
-        text = json.dumps(_report_tree(report), indent=2, ensure_ascii=False) + "\n"
+        text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     elif format is ReportFormat.HTML:
-        text = render_html(report, portfolio)
+        text = render_html(report)
     else:
-        text = render_markdown(report, portfolio)
+        text = render_markdown(report)
     _write(text, output)
-
-
-def _report_tree(report: Any) -> dict[str, Any]:
-    return {
-        "name": report.name,
-        "outcomes": [
-            {
-                "outcome": line.outcome.id,
-                "segment": line.segment,
-                "yearly_value": None
-                if line.yearly_value is None
-                else {"amount": line.yearly_value.amount, "currency": line.yearly_value.currency},
-                "it_cost": line.it_cost,
-                "cost_per_unit": line.cost_per_unit,
-                "expected_delivery": line.expected_delivery,
-                "expected_value_lost_per_year": None
-                if line.expected_value_lost is None
-                else {
-                    "amount": line.expected_value_lost.amount,
-                    "currency": line.expected_value_lost.currency,
-                },
-            }
-            for line in report.outcomes
-        ],
-        "total_cost": report.total_cost,
-        "unallocated": report.unallocated,
-        "risks": [
-            {
-                "service": r.service.id,
-                "hours": r.hours,
-                "units": {k: {"amount": q.amount, "unit": q.unit} for k, q in r.units.items()},
-                "money": r.money,
-            }
-            for r in report.risks
-        ],
-        "single_points_of_failure": report.single_points,
-        "findings": [
-            {
-                "code": f.code,
-                "severity": f.severity.value,
-                "subject": f.subject,
-                "message": f.message,
-            }
-            for f in report.findings
-        ],
-    }
 
 
 def _write(text: str, output: Path | None) -> None:

@@ -1,0 +1,315 @@
+"""The business report: its figures, its words, and both renderings."""
+
+from __future__ import annotations
+
+import json
+import re
+from html import escape
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from typer.testing import CliRunner
+
+import itvalue as iv
+from itvalue._commands import app
+from itvalue.report import (
+    build_report,
+    money_text,
+    narrate,
+    render_html,
+    render_markdown,
+)
+from itvalue.report._words import singular, units_text
+from itvalue.testing import strategies as ivst
+from tests.test_checks import TRAPS
+from tests.test_graph import CONTOSO
+
+BOXES = """
+apiVersion: itvalue/v1
+kind: Portfolio
+name: Boxes
+stakeholders: [{id: it, name: IT, kind: it}, {id: sales, name: Sales, kind: relationship_owner}]
+segments: [{id: trade, name: Trade buyers, relationship_owner: sales}]
+outcomes:
+  - {id: box-shipped, name: Box shipped, segment: trade,
+     volume: {amount: 1, unit: boxes, per: hour}, unit_value: {amount: 30, currency: EUR}}
+  - {id: batch-shipped, name: Batch shipped, segment: trade,
+     volume: {amount: 1, unit: batches, per: hour}, unit_value: {amount: 900, currency: USD}}
+processes:
+  - {id: packing, name: Packing, owner: sales, enables: [box-shipped]}
+  - {id: loading, name: Loading, owner: sales, enables: [batch-shipped]}
+services:
+  - {id: wms, name: Warehouse, owner: it, kind: business, offering: catalog, lifecycle: live,
+     annual_cost: {amount: 8760, currency: EUR}, supports: [{process: packing}]}
+  - {id: yard, name: Yard, owner: it, kind: business, offering: catalog, lifecycle: live,
+     supports: [{process: loading}]}
+  - {id: dock, name: Dock, owner: it, kind: business, offering: catalog, lifecycle: live,
+     supports: [{process: loading}]}
+"""
+
+
+def test_money_text() -> None:
+    """Money reads the way people write it."""
+    assert money_text(575.34, "EUR") == "€575"
+    assert money_text(575.34, "EUR", about=True) == "about €575"
+    assert money_text(1.5, "USD") == "$1.50"
+    assert money_text(1, "EUR", cents=True) == "€1.00"
+    assert money_text(1234567, "CHF") == "1,234,567 CHF"
+
+
+@pytest.mark.parametrize(
+    ("plural", "one"),
+    [
+        ("orders", "order"),
+        ("calls", "call"),
+        ("boxes", "box"),
+        ("batches", "batch"),
+        ("wishes", "wish"),
+        ("passes", "pass"),
+        ("deliveries", "delivery"),
+        ("bank transfers", "bank transfer"),
+        ("gloss", "gloss"),
+        ("status", "status"),
+        ("analysis", "analysis"),
+        ("kWh", "kWh"),
+        ("people", "people"),
+    ],
+)
+def test_singular(plural: str, one: str) -> None:
+    """Units in the plural read in the singular by the regular rules of English."""
+    assert singular(plural) == one
+
+
+def test_an_amount_of_one_takes_the_singular() -> None:
+    """Exactly one reads "1 box"; any other amount keeps the plural."""
+    assert units_text(1, "boxes") == "1 box"
+    assert units_text(1.04, "boxes") == "1.0 boxes"
+    assert units_text(2, "boxes") == "2 boxes"
+    assert units_text(0.5, "boxes") == "0.5 boxes"
+
+
+def test_units_read_in_the_singular_in_the_report() -> None:
+    """Cost per box, not per "boxe"; one box an hour, not "1 boxes"."""
+    text = render_markdown(build_report(iv.loads(BOXES)))
+    assert "| Box shipped | Trade buyers | 1 box an hour | €30 | €262,800 |" in text
+    assert "per box |" in text
+    assert "boxe " not in text
+    assert "| Warehouse | 1 box fewer | about €30 |" in text
+    assert "- An hour without Warehouse: 1 box fewer, about €30" in text
+
+
+def test_report_figures_are_correct() -> None:
+    """The report shows the hand-computed figures of the Contoso portfolio."""
+    p = iv.loads(CONTOSO)
+    report = build_report(p)
+    assert [r.service.id for r in report.risks] == ["payments", "network", "wms", "crm"]
+    assert report.risks[0].sentence() == "An hour without Payments: 14 orders fewer, about €575"
+    assert report.risks[1].money["EUR"] == pytest.approx(5000 * 42 / 730 + 6)
+    assert report.total_cost == {"EUR": 227_000}
+    assert report.unallocated == {"EUR": 7_000}
+    assert [(s.id, s.name, dict(s.cost)) for s in report.stranded] == [
+        ("legacy-fax", "Fax gateway", {"EUR": 7_000})
+    ]
+    orders = report.outcomes[0]
+    assert orders.yearly_value == iv.Money(amount=120_000 * 42, currency="EUR")
+    assert orders.cost_per_unit["EUR"] == pytest.approx(185_000 / 120_000)
+    expected = p.graph().expected_delivery("order-delivered")
+    assert orders.expected_value_lost is not None
+    assert orders.expected_value_lost.amount == pytest.approx(120_000 * 42 * (1 - expected))
+    assert report.single_points == {"Order delivered": ("Payments",)}
+    assert (report.currencies, report.ranked_by) == (("EUR",), "EUR")
+
+    text = render_markdown(report)
+    assert "# What IT does for the customers of Contoso" in text
+    assert "| Order delivered | Shoppers | 10,000 orders a month | €42 | €5,040,000 |" in text
+    assert "| Order delivered | €185,000 | €1.54 per order |" in text
+    assert "| Call answered | €35,000 | €4.00 per call |" in text
+    assert (
+        "> €7,000 a year (3%) pays for things that reach no customer outcome: Fax gateway." in text
+    )
+    assert "| Payments | 14 orders fewer | about €575 |" in text
+    assert "| Network | 6.8 orders fewer, 0.6 calls fewer | about €294 |" in text
+    assert f"about €{120_000 * 42 * (1 - expected):,.0f}" in text
+    assert "If Payments stops, no “Order delivered” happens at all." in text
+    assert "**Service that serves no customer** (ITV001, warning)" in text
+    assert "  - Live service 'legacy-fax' reaches no customer outcome" in text
+    # The words a business reader would not know stay out of it.
+    for jargon in ("availability", "SLA", "node", "graph", "ITV0 ", "dependency"):
+        assert jargon not in text.split("## Value traps")[0]
+
+
+def test_figures_are_read_only() -> None:
+    """A report hands out tuples and read-only mappings, and is frozen itself."""
+    report = build_report(iv.loads(CONTOSO))
+    assert isinstance(report.outcomes, tuple)
+    assert isinstance(report.risks, tuple)
+    assert isinstance(report.findings, tuple)
+    for mapping in (
+        report.total_cost,
+        report.unallocated,
+        report.single_points,
+        report.outcomes[0].it_cost,
+        report.outcomes[0].cost_per_unit,
+        report.risks[0].units,
+        report.risks[0].money,
+        report.risks[0].units_by_unit(),
+        report.stranded[0].cost,
+    ):
+        with pytest.raises(TypeError):
+            mapping["EUR"] = 0.0  # type: ignore[index]
+    with pytest.raises(AttributeError):
+        report.name = "Other"  # type: ignore[misc]
+
+
+def test_html_report_is_self_contained() -> None:
+    """The HTML report is one file with the picture inline and nothing fetched."""
+    html = render_html(build_report(iv.loads(CONTOSO)))
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<svg" in html
+    assert not re.search(r"""(src|href)=["']?https?:""", html)
+    assert "<td>about €575</td>" in html
+    assert "<strong>Service that serves no customer</strong>" in html
+
+
+def test_renderers_accept_the_portfolio_as_0_1_did() -> None:
+    """A second argument, the portfolio 0.1 needed, changes nothing."""
+    p = iv.loads(CONTOSO)
+    report = build_report(p)
+    assert render_markdown(report, p) == render_markdown(report)
+    assert render_html(report, p) == render_html(report)
+
+
+def test_names_in_the_text_are_not_markup() -> None:
+    """Asterisks in a name are shown as written, not turned into bold in HTML."""
+    p = iv.loads(CONTOSO.replace("name: Payments", "name: Pay **now**"))
+    html = render_html(build_report(p))
+    assert "Pay **now**" in html
+    assert "<strong>now</strong>" not in html
+
+
+def test_narrative_is_the_same_for_both_renderings() -> None:
+    """Every section title, paragraph and table cell of the narrative is in both renderings."""
+    report = build_report(iv.loads(CONTOSO))
+    story = narrate(report)
+    markdown, html = render_markdown(report), render_html(report)
+    assert [s.title for s in story.sections] == [
+        "What our customers get",
+        "What IT costs per outcome",
+        "What an hour without each IT service puts at risk",
+        "What today's reliability costs a year",
+        "Where one failure stops everything",
+        "Value traps",
+    ]
+    for section in story.sections:
+        texts = [section.title, *section.paragraphs, *section.bullets, *section.notes]
+        if section.table is not None:
+            texts += [cell for row in section.table.rows for cell in row]
+        for text in texts:
+            assert text in markdown
+            assert escape(text) in html
+
+
+def test_report_of_an_empty_and_a_trapped_portfolio() -> None:
+    """A report still reads sensibly when there is little or much to say."""
+    text = render_markdown(build_report(iv.Portfolio(name="Empty")))
+    assert "No customer outcomes are described yet" in text
+    assert "No IT service has a cost recorded yet." in text
+    assert "No single IT service can stop a customer outcome entirely on its own." in text
+    assert "None found." in text
+    text = render_markdown(build_report(iv.loads(TRAPS)))
+    assert "not stated" in text
+    assert "No single outage of an IT service touches a customer outcome" in text
+
+
+def test_the_outage_length_is_in_the_titles() -> None:
+    """Another outage length shows in the section title, even when nothing is at risk."""
+    text = render_markdown(build_report(iv.loads(CONTOSO), hours=4))
+    assert "## What 4 hours without each IT service puts at risk" in text
+    assert "| IT service | For 4 hours without it | Money at risk |" in text
+    text = render_markdown(build_report(iv.Portfolio(name="Empty"), hours=4))
+    assert "## What 4 hours without each IT service puts at risk" in text
+
+
+def test_risks_are_the_ranking_of_rank_services() -> None:
+    """The report lists rank_services' order, keeping services whose outage loses something."""
+    p = iv.loads(CONTOSO)
+    g = p.graph()
+    report = build_report(p, top=3)
+    ranked = [s for s, _value in g.rank_services(hours=1.0, currency="EUR")]
+    assert [r.service.id for r in report.risks] == ranked[:3]
+    assert report.risks[0].money["EUR"] == pytest.approx(g.rank_services()[0][1])
+
+
+def test_equal_money_is_ordered_by_id() -> None:
+    """Services with the same money at risk follow rank_services: by id."""
+    report = build_report(iv.loads(BOXES), currency="USD")
+    assert [r.service.id for r in report.risks] == ["dock", "yard", "wms"]
+
+
+def test_several_currencies_rank_by_one_and_say_which() -> None:
+    """With outcomes valued in several currencies the report ranks by one and says so."""
+    p = iv.loads(BOXES)
+    report = build_report(p)
+    assert (report.currencies, report.ranked_by) == (("EUR", "USD"), "EUR")
+    assert [r.service.id for r in report.risks] == ["wms", "dock", "yard"]
+    text = render_markdown(report)
+    assert (
+        "Outcomes are valued in EUR and USD, which are never converted; the order follows "
+        "the money at risk in EUR." in text
+    )
+    by_dollars = build_report(p, currency="USD")
+    assert by_dollars.ranked_by == "USD"
+    assert "the order follows the money at risk in USD." in render_markdown(by_dollars)
+    with pytest.raises(iv.AnalysisError):
+        build_report(p, currency="GBP")
+    single = render_markdown(build_report(iv.loads(CONTOSO)))
+    assert "never converted" not in single
+
+
+@given(p=ivst.portfolios(max_services=6))
+def test_risks_match_impact_for_any_portfolio(p: iv.Portfolio) -> None:
+    """For any portfolio the risks are rank_services' order of services that lose something,
+    each with the loss impact() gives."""
+    g = p.graph()
+    report = build_report(p, top=4)
+    ranked = [s for s, _value in g.rank_services(hours=1.0, currency=report.ranked_by)]
+    losing = []
+    for service in ranked:
+        impact = g.impact(service)
+        lost = [impact.outcomes[o].volume_lost_over(1.0) for o in impact.affected_outcomes]
+        if any(amount is not None and amount > 0 for amount in lost):
+            losing.append(service)
+    assert [r.service.id for r in report.risks] == losing[:4]
+    for risk in report.risks:
+        totals = g.impact(risk.service.id).totals(1.0)
+        assert set(risk.money) == {c for c, m in totals.items() if m.amount > 0} | {
+            c for c, a in risk.money.items() if a > 0
+        }
+        for currency, amount in risk.money.items():
+            assert amount == pytest.approx(totals[currency].amount)
+
+
+def test_to_dict_is_what_the_command_line_writes(tmp_path: Path) -> None:
+    """report --format json writes BusinessReport.to_dict(), as JSON."""
+    p = iv.loads(CONTOSO)
+    tree = build_report(p).to_dict()
+    assert json.loads(json.dumps(tree)) == tree
+    assert list(tree) == [
+        "name",
+        "outcomes",
+        "total_cost",
+        "unallocated",
+        "risks",
+        "single_points_of_failure",
+        "findings",
+    ]
+    assert tree["single_points_of_failure"] == {"Order delivered": ["Payments"]}
+    assert tree["risks"][0]["units"] == {
+        "order-delivered": {"amount": pytest.approx(10_000 / 730), "unit": "orders"}
+    }
+    path = tmp_path / "contoso.yaml"
+    path.write_text(CONTOSO, encoding="utf-8")
+    result = CliRunner().invoke(app, ["report", "--format", "json", str(path)])
+    assert result.exit_code == 0
+    assert result.stdout == json.dumps(tree, indent=2, ensure_ascii=False) + "\n"
