@@ -201,6 +201,20 @@ def test_schema_rules_and_version() -> None:
     assert out.startswith("itvalue ")
 
 
+@pytest.mark.parametrize("command", [(), ("check",), ("impact",), ("rank",), ("report",)])
+def test_help_reads_naturally(command: tuple[str, ...]) -> None:
+    """Help names what an option takes, in words; flags show no type."""
+    code, out, _err = run(*command, "--help")
+    assert code == 0
+    assert "<bool>" not in out
+    assert "list[" not in out
+    assert "--help" in out
+    if command == ("check",):
+        assert "--select" in out
+        assert "RULE" in out
+        assert "FILE" in out
+
+
 def test_report_ranks_by_the_currency_asked_for(tmp_path: Path) -> None:
     """report --currency orders the services at risk by money in that currency."""
     path = tmp_path / "two.yaml"

@@ -1,4 +1,8 @@
-"""The ``itvalue`` command line (typer and rich); see :mod:`itvalue.cli`."""
+"""The commands of the ``itvalue`` command line, as a typer app; see :mod:`itvalue.cli`.
+
+:mod:`itvalue.cli` is the entry point: it imports this module only when the command
+line's extra (typer, rich) is installed, and says how to install it otherwise.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from itvalue import __version__
 from itvalue.checks import RULES, Severity, check
@@ -22,19 +27,61 @@ from itvalue.model import Portfolio
 from itvalue.report import build_report, money_text, render_html, render_markdown
 from itvalue.viz import export as export_graph
 
+
+# Help that reads naturally. Recent typer shows every parameter's Python type in help:
+# "<bool>" beside a flag, which takes no value, and "<list[str]>" beside a repeated
+# argument. Options that take a value name it with a metavar where they are declared
+# (RULE, HOURS); the two classes below mend the rest. ``ctx`` is typer's own copy of
+# click's Context, which typer does not export, hence ``Any``.
+
+
+def _untyped_flag(option: TyperOption | None) -> TyperOption | None:
+    if option is not None:
+        option.metavar = ""  # an empty metavar shows nothing
+    return option
+
+
+class _Repeated(TyperArgument):
+    """An argument given one or more times, shown as ``<str>...``."""
+
+    def display_type_rich(self, ctx: Any) -> str | None:
+        return "<str>..."
+
+
+class _Group(TyperGroup):
+    """The app, with ``--help`` shown as the flag it is."""
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        return _untyped_flag(super().get_help_option(ctx))
+
+
+class _Command(TyperCommand):
+    """A command, with ``--help`` shown as the flag it is and repeated arguments as such."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if isinstance(param, TyperArgument) and param.nargs != 1:
+                param.__class__ = _Repeated
+
+    def get_help_option(self, ctx: Any) -> TyperOption | None:
+        return _untyped_flag(super().get_help_option(ctx))
+
+
 app = typer.Typer(
     name="itvalue",
     help="IT services traced to the external customer outcomes that pay the bills.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    cls=_Group,
 )
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-class Output(enum.StrEnum):
-    """How an inspecting command prints its result."""
+class TextOrJson(enum.StrEnum):
+    """How an inspecting command prints its result: for people or for tools."""
 
     TEXT = "text"
     JSON = "json"
@@ -57,12 +104,19 @@ class ExportFormat(enum.StrEnum):
     JSON = "json"
 
 
-FileArg = Annotated[Path, typer.Argument(help="A portfolio document: .yaml, .yml, .json or .toml.")]
-FormatOpt = Annotated[
-    Output, typer.Option("--format", "-f", help="text for people, json for tools.")
+FileArg = Annotated[
+    Path,
+    typer.Argument(metavar="FILE", help="A portfolio document: .yaml, .yml, .json or .toml."),
 ]
-OutputOpt = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Write here instead of stdout.")
+FormatOpt = Annotated[
+    TextOrJson, typer.Option("--format", "-f", help="text for people, json for tools.")
+]
+OutputPathOpt = Annotated[
+    Path | None,
+    typer.Option("--output", "-o", metavar="PATH", help="Write here instead of stdout."),
+]
+HoursOpt = Annotated[
+    float, typer.Option("--hours", min=0, metavar="HOURS", help="Length of the outage.")
 ]
 
 
@@ -109,29 +163,38 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, metavar="", help="Show the version."
+        ),
     ] = False,
 ) -> None:
     """IT services traced to the external customer outcomes that pay the bills."""
 
 
-@app.command("check")
+@app.command("check", cls=_Command)
 def check_command(
     file: FileArg,
     select: Annotated[
-        list[str] | None, typer.Option("--select", help="Only these rules (code or name).")
+        list[str] | None,
+        typer.Option(
+            "--select", metavar="RULE", help="Only this rule (code or name); repeat for more."
+        ),
     ] = None,
     ignore: Annotated[
-        list[str] | None, typer.Option("--ignore", help="Leave out these rules (code or name).")
+        list[str] | None,
+        typer.Option(
+            "--ignore", metavar="RULE", help="Leave out this rule (code or name); repeat for more."
+        ),
     ] = None,
-    format: FormatOpt = Output.TEXT,
+    format: FormatOpt = TextOrJson.TEXT,
 ) -> None:
     """Validate a portfolio and look for value traps; exit 1 on findings of error severity."""
     with _usable_input():
         portfolio = _load(file)
         findings = check(portfolio, select=select, ignore=ignore)
     summary = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
-    if format is Output.JSON:
+    if format is TextOrJson.JSON:
         _emit_json(
             {
                 "file": str(file),
@@ -164,11 +227,11 @@ def check_command(
         raise typer.Exit(code=1)
 
 
-@app.command("trace")
+@app.command("trace", cls=_Command)
 def trace_command(
     file: FileArg,
-    service: Annotated[str, typer.Argument(help="The id of an IT service.")],
-    format: FormatOpt = Output.TEXT,
+    service: Annotated[str, typer.Argument(metavar="SERVICE", help="The id of an IT service.")],
+    format: FormatOpt = TextOrJson.TEXT,
 ) -> None:
     """Show everything a service reaches, all the way to the customers."""
     with _usable_input():
@@ -181,7 +244,7 @@ def trace_command(
         "outcomes": trace.outcomes,
         "segments": trace.segments,
     }
-    if format is Output.JSON:
+    if format is TextOrJson.JSON:
         _emit_json({"service": service, **{k: sorted(v) for k, v in groups.items()}})
         return
     table = Table(title=f"What {portfolio.get(service).name} reaches", title_justify="left")
@@ -195,19 +258,21 @@ def trace_command(
         out.print("It reaches no customer outcome.")
 
 
-@app.command("impact")
+@app.command("impact", cls=_Command)
 def impact_command(
     file: FileArg,
-    services: Annotated[list[str], typer.Argument(help="Ids of the services that fail.")],
-    hours: Annotated[float, typer.Option("--hours", min=0, help="Length of the outage.")] = 1.0,
-    format: FormatOpt = Output.TEXT,
+    services: Annotated[
+        list[str], typer.Argument(metavar="SERVICE", help="Ids of the services that fail.")
+    ],
+    hours: HoursOpt = 1.0,
+    format: FormatOpt = TextOrJson.TEXT,
 ) -> None:
     """Show what customers lose while the given services are down."""
     with _usable_input():
         portfolio = _load(file)
         impact = portfolio.graph().impact(services)
     totals = impact.totals(hours)
-    if format is Output.JSON:
+    if format is TextOrJson.JSON:
         outcomes = []
         for key in impact.affected_outcomes:
             o = impact.outcomes[key]
@@ -262,22 +327,25 @@ def impact_command(
         )
 
 
-@app.command("rank")
+@app.command("rank", cls=_Command)
 def rank_command(
     file: FileArg,
-    hours: Annotated[float, typer.Option("--hours", min=0, help="Length of the outage.")] = 1.0,
+    hours: HoursOpt = 1.0,
     currency: Annotated[
-        str | None, typer.Option("--currency", help="Needed when outcomes use several.")
+        str | None,
+        typer.Option("--currency", metavar="CODE", help="Needed when outcomes use several."),
     ] = None,
-    top: Annotated[int, typer.Option("--top", min=1, help="How many services to show.")] = 20,
-    format: FormatOpt = Output.TEXT,
+    top: Annotated[
+        int, typer.Option("--top", min=1, metavar="N", help="How many services to show.")
+    ] = 20,
+    format: FormatOpt = TextOrJson.TEXT,
 ) -> None:
     """Rank services by the value an outage of them puts at risk."""
     with _usable_input():
         portfolio = _load(file)
         ranked = portfolio.graph().rank_services(hours=hours, currency=currency)
         chosen = currency or next(iter(_currencies(portfolio)), "")
-    if format is Output.JSON:
+    if format is TextOrJson.JSON:
         _emit_json(
             [{"service": s, "value_at_risk": v, "currency": chosen} for s, v in ranked[:top]]
         )
@@ -296,7 +364,7 @@ def _currencies(portfolio: Portfolio) -> list[str]:
     return currencies_in_use(portfolio.graph())
 
 
-@app.command("report")
+@app.command("report", cls=_Command)
 def report_command(
     file: FileArg,
     format: Annotated[
@@ -311,7 +379,7 @@ def report_command(
             "(default: the only one in use, else the first alphabetically).",
         ),
     ] = None,
-    output: OutputOpt = None,
+    output: OutputPathOpt = None,
 ) -> None:
     """Write the business report: what IT does for the company's customers."""
     with _usable_input():
@@ -336,11 +404,11 @@ def _write(text: str, output: Path | None) -> None:
     err.print(f"wrote {output}", markup=False)
 
 
-@app.command("export")
+@app.command("export", cls=_Command)
 def export_command(
     file: FileArg,
     to: Annotated[ExportFormat, typer.Option("--to", help="graphml, mermaid, dot or json.")],
-    output: OutputOpt = None,
+    output: OutputPathOpt = None,
 ) -> None:
     """Export the value graph for other tools."""
     with _usable_input():
@@ -349,16 +417,16 @@ def export_command(
     _write(text, output)
 
 
-@app.command("schema")
+@app.command("schema", cls=_Command)
 def schema_command() -> None:
     """Print the JSON Schema of the document format."""
     _emit_json(json_schema())
 
 
-@app.command("rules")
-def rules_command(format: FormatOpt = Output.TEXT) -> None:
+@app.command("rules", cls=_Command)
+def rules_command(format: FormatOpt = TextOrJson.TEXT) -> None:
     """List the value-trap rules and why each is a trap."""
-    if format is Output.JSON:
+    if format is TextOrJson.JSON:
         _emit_json(
             [
                 {
