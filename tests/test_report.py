@@ -231,6 +231,14 @@ def test_the_outage_length_is_in_the_titles() -> None:
     assert "## What 4 hours without each IT service puts at risk" in text
 
 
+def test_no_time_puts_nothing_at_risk() -> None:
+    """An outage of no length loses nothing; a negative one is refused as rank refuses it."""
+    p = iv.loads(CONTOSO)
+    assert build_report(p, hours=0).risks == ()
+    with pytest.raises(iv.AnalysisError):
+        build_report(p, hours=-1)
+
+
 def test_risks_are_the_ranking_of_rank_services() -> None:
     """The report lists rank_services' order, keeping services whose outage loses something."""
     p = iv.loads(CONTOSO)

@@ -10,11 +10,11 @@ report and ``itvalue rank`` never disagree.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
 
+from itvalue._frozen import FrozenDict, frozen
 from itvalue.analysis.costs import CostAllocation
 from itvalue.analysis.impact import currencies_in_use, single_failure_loss
 from itvalue.checks import Finding, check
@@ -31,14 +31,6 @@ __all__ = [
     "StrandedCost",
     "build_report",
 ]
-
-K = TypeVar("K")
-V = TypeVar("V")
-
-
-def _frozen(mapping: Mapping[K, V]) -> Mapping[K, V]:
-    """A read-only copy: a report hands out nothing its reader could change."""
-    return MappingProxyType(dict(mapping))
 
 
 def _money_tree(money: Money | None) -> dict[str, Any] | None:
@@ -64,8 +56,8 @@ class OutcomeLine:
     outcome: Outcome
     segment: str
     yearly_value: Money | None
-    it_cost: Mapping[str, float]
-    cost_per_unit: Mapping[str, float]
+    it_cost: Mapping[str, float] = attrs.field(converter=frozen)
+    cost_per_unit: Mapping[str, float] = attrs.field(converter=frozen)
     expected_delivery: float
     estimated: bool
     expected_units_lost: Quantity | None
@@ -98,15 +90,15 @@ class ServiceRisk:
 
     service: Service
     hours: float
-    units: Mapping[str, Quantity]
-    money: Mapping[str, float]
+    units: Mapping[str, Quantity] = attrs.field(converter=frozen)
+    money: Mapping[str, float] = attrs.field(converter=frozen)
 
     def units_by_unit(self) -> Mapping[str, float]:
         """Units lost over the outage, summed by unit ("orders", "calls")."""
         totals: dict[str, float] = {}
         for q in self.units.values():
             totals[q.unit] = totals.get(q.unit, 0.0) + q.amount
-        return MappingProxyType(totals)
+        return FrozenDict(totals)
 
     def units_text(self) -> str:
         """``14 orders fewer, 0.6 calls fewer``."""
@@ -140,7 +132,7 @@ class StrandedCost:
 
     id: str
     name: str
-    cost: Mapping[str, float]
+    cost: Mapping[str, float] = attrs.field(converter=frozen)
 
 
 @attrs.frozen(kw_only=True)
@@ -168,14 +160,14 @@ class BusinessReport:
 
     name: str
     outcomes: tuple[OutcomeLine, ...]
-    total_cost: Mapping[str, float]
-    unallocated: Mapping[str, float]
+    total_cost: Mapping[str, float] = attrs.field(converter=frozen)
+    unallocated: Mapping[str, float] = attrs.field(converter=frozen)
     stranded: tuple[StrandedCost, ...]
     hours: float
     currencies: tuple[str, ...]
     ranked_by: str | None
     risks: tuple[ServiceRisk, ...]
-    single_points: Mapping[str, tuple[str, ...]]
+    single_points: Mapping[str, tuple[str, ...]] = attrs.field(converter=frozen)
     findings: tuple[Finding, ...]
     picture: str = attrs.field(repr=False)
 
@@ -233,8 +225,8 @@ def _outcome_line(g: ValueGraph, costs: CostAllocation, outcome: Outcome) -> Out
         outcome=outcome,
         segment=g.portfolio.segment(outcome.segment).name,
         yearly_value=yearly,
-        it_cost=_frozen(costs.by_outcome.get(outcome.id, {})),
-        cost_per_unit=_frozen(costs.per_unit.get(outcome.id, {})),
+        it_cost=costs.by_outcome.get(outcome.id, {}),
+        cost_per_unit=costs.per_unit.get(outcome.id, {}),
         expected_delivery=expected,
         estimated=estimated,
         expected_units_lost=units_lost,
@@ -246,8 +238,11 @@ def _worst(
     g: ValueGraph, *, hours: float, top: int, currency: str | None
 ) -> tuple[ServiceRisk, ...]:
     """The first ``top`` services of the ranking whose outage loses units or money."""
+    ranked = g.rank_services(hours=hours, currency=currency)  # checks hours and currency
+    if hours == 0:  # nothing is lost in no time; spare a cascade per service
+        return ()
     risks: list[ServiceRisk] = []
-    for service, _value in g.rank_services(hours=hours, currency=currency):
+    for service, _value in ranked:
         if len(risks) >= top:
             break
         units, money = single_failure_loss(g, service, hours=hours, per=Period.HOUR)
@@ -256,8 +251,8 @@ def _worst(
                 ServiceRisk(
                     service=g.portfolio.service(service),
                     hours=hours,
-                    units=_frozen(units),
-                    money=_frozen(money),
+                    units=units,
+                    money=money,
                 )
             )
     return tuple(risks)
@@ -304,17 +299,17 @@ def build_report(
     return BusinessReport(
         name=portfolio.name,
         outcomes=tuple(_outcome_line(g, costs, outcome) for outcome in portfolio.outcomes),
-        total_cost=_frozen(costs.total),
-        unallocated=_frozen({c: a for c, a in costs.unallocated.items() if a > 0}),
+        total_cost=costs.total,
+        unallocated={c: a for c, a in costs.unallocated.items() if a > 0},
         stranded=tuple(
-            StrandedCost(id=key, name=_name(portfolio, key), cost=_frozen(amounts))
+            StrandedCost(id=key, name=_name(portfolio, key), cost=amounts)
             for key, amounts in costs.stranded.items()
         ),
         hours=hours,
         currencies=tuple(currencies),
         ranked_by=ranked_by,
         risks=_worst(g, hours=hours, top=top, currency=ranked_by),
-        single_points=_frozen(single_points),
+        single_points=single_points,
         findings=tuple(check(portfolio)),
         picture=to_svg(g),
     )
