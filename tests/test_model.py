@@ -49,11 +49,14 @@ def problems_of(excinfo: pytest.ExceptionInfo[iv.ValidationError]) -> list[tuple
         ("availability", math.inf, "finite"),
         ("availability", True, "expected a number"),
         ("availability", "0.9", "expected a number"),
-        ("kind", "business", "is not one of"),
+        ("kind", "busines", "is not one of"),
+        ("kind", iv.Offering.CATALOG, "is not one of"),
         ("annual_cost", iv.Money(amount=-1.0, currency="EUR"), "at least 0"),
         ("annual_cost", 5, "expected Money"),
         ("provided_by", "Bad Id", "is not a valid id"),
-        ("supports", [iv.Support(process="p")], "expected a tuple"),
+        ("supports", 5, "expected a tuple"),
+        ("supports", "p", "expected a tuple"),
+        ("supports", [iv.Support(process="p"), "p"], "expected Support"),
         ("depends_on", ("x",), "expected Dependency"),
     ],
 )
@@ -345,8 +348,7 @@ def _chain(n: int, *, cycle: bool = False) -> tuple[iv.Service, ...]:
 def test_long_chains_in_reverse_order_are_ordered() -> None:
     """A chain longer than the quick sweeps is still put in dependency order."""
     p = iv.Portfolio(name="Chain", stakeholders=(IT,), services=_chain(40))
-    order = p.graph().ids_of("service")
-    assert order == [f"s{i}" for i in range(39, -1, -1)]
+    assert p.service_order == tuple(f"s{i}" for i in range(39, -1, -1))
 
 
 def test_long_cycles_are_found() -> None:

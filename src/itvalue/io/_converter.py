@@ -19,45 +19,31 @@ What happens to each type on the way in (structure) and out (unstructure):
   ``kind`` envelope; integrity problems are reported together with the field problems.
 
 All problems of a document are collected and raised together in one
-:class:`~itvalue.errors.ValidationError`. Nothing is registered on cattrs's global
-converter.
+:class:`~itvalue.errors.ValidationError`. Every rule above is read from the model's
+table of fields (:func:`itvalue.model._fields.fields_of`), never from the type hints
+again.
+
+:func:`to_dict`, :func:`from_dict` and the loaders use a converter of their own, so
+hooks that others register on the exported :data:`converter` change only their own
+``structure``/``unstructure`` calls, never what itvalue reads or writes. Nothing is
+registered on cattrs's global converter.
 """
 
 from __future__ import annotations
 
 import difflib
 import enum
-import types
-import typing
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
 from itvalue.errors import Problem, ValidationError
+from itvalue.io._envelope import API_VERSION, API_VERSIONS, KIND, MODEL_CLASSES
 from itvalue.io._fast import fast_structure
-from itvalue.model import (
-    COLLECTIONS,
-    SLA,
-    BusinessProcess,
-    CustomerSegment,
-    Dependency,
-    Metric,
-    Money,
-    Objective,
-    Outcome,
-    Portfolio,
-    Product,
-    Quantity,
-    Service,
-    Stage,
-    Stakeholder,
-    Support,
-    ValueStream,
-)
-from itvalue.model._checks import show, type_name
+from itvalue.model import COLLECTIONS, Portfolio
+from itvalue.model._fields import Check, FieldSpec, Shape, fields_of, show, type_name
 
 __all__ = [
     "API_VERSION",
@@ -71,30 +57,6 @@ __all__ = [
     "structure_tree",
     "to_dict",
 ]
-
-API_VERSION = "itvalue/v1"
-#: The document versions this library reads.
-API_VERSIONS: tuple[str, ...] = (API_VERSION,)
-KIND = "Portfolio"
-
-#: Every class the converter knows, nested value types first.
-MODEL_CLASSES: tuple[type, ...] = (
-    Quantity,
-    Money,
-    Support,
-    Dependency,
-    Stage,
-    Objective,
-    Stakeholder,
-    CustomerSegment,
-    Outcome,
-    Product,
-    BusinessProcess,
-    ValueStream,
-    Service,
-    Metric,
-    SLA,
-)
 
 T = TypeVar("T")
 PathPart = str | int
@@ -122,14 +84,14 @@ def _stand_in(cls: type, fields: dict[str, Any]) -> Any:
     leaves the loader.
     """
     instance: Any = object.__new__(cls)
-    for field in attrs.fields(cls):
-        if field.name in fields:
-            value = fields[field.name]
-        elif field.default is not attrs.NOTHING:
-            value = field.default
+    for spec in fields_of(cls):
+        if spec.name in fields:
+            value = fields[spec.name]
+        elif not spec.required:
+            value = spec.default
         else:
             value = None
-        object.__setattr__(instance, field.name, value)
+        object.__setattr__(instance, spec.name, value)
     return instance
 
 
@@ -220,71 +182,48 @@ def _enum_parser(enum_type: type[enum.Enum]) -> Callable[[Any], Any]:
 
 
 class _Structurer:
-    """Builds and caches one parse function per type."""
+    """Builds and caches one parse function per model class, from its table of fields."""
 
     def __init__(self) -> None:
-        self._parsers: dict[Any, Callable[[Any], Any]] = {}
+        self._classes: dict[type, Callable[[Any], Any]] = {}
+        self._enums: dict[type, Callable[[Any], Any]] = {}
 
-    def parser(self, tp: Any) -> Callable[[Any], Any]:
-        found = self._parsers.get(tp)
+    def parser(self, cls: type) -> Callable[[Any], Any]:
+        """The parse function of a model class."""
+        found = self._classes.get(cls)
         if found is None:
-            found = self._parsers[tp] = self._build(tp)
+            found = self._classes[cls] = self._class_parser(cls)
         return found
 
-    def _build(self, tp: Any) -> Callable[[Any], Any]:
-        if tp is str:
+    def _item_parser(self, item: type) -> Callable[[Any], Any]:
+        if item is str:
             return _parse_str
-        if tp is int:
+        if item is int:
             return _parse_int
-        if tp is float:
+        if item is float:
             return _parse_float
-        if isinstance(tp, type) and issubclass(tp, enum.Enum):
-            return _enum_parser(tp)
-        if isinstance(tp, type) and attrs.has(tp):
-            return self._class_parser(tp)
-        origin = typing.get_origin(tp)
-        args = typing.get_args(tp)
-        if origin in (typing.Union, types.UnionType) and type(None) in args:
-            (inner,) = [a for a in args if a is not type(None)]
-            return self._optional_parser(inner)
-        if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-            return self._tuple_parser(args[0])
-        raise TypeError(f"no structure rule for {tp!r}")  # pragma: no cover - our own types
+        if issubclass(item, enum.Enum):
+            found = self._enums.get(item)
+            if found is None:
+                found = self._enums[item] = _enum_parser(item)
+            return found
+        return self.parser(item)
 
-    def _optional_parser(self, inner: Any) -> Callable[[Any], Any]:
-        parse_inner = self.parser(inner)
-
-        def parse(value: Any) -> Any:
-            return None if value is None else parse_inner(value)
-
-        return parse
-
-    def _tuple_parser(self, item: Any) -> Callable[[Any], Any]:
-        parse_item = self.parser(item)
-
-        def parse(value: Any) -> tuple[Any, ...]:
-            if type(value) is not list and type(value) is not tuple:
-                raise Invalid([((), f"expected a list, got {type_name(value)} {show(value)}", "")])
-            out = []
-            problems: list[RawProblem] = []
-            for index, entry in enumerate(value):
-                try:
-                    out.append(parse_item(entry))
-                except Invalid as exc:
-                    problems.extend(_prefixed(index, exc.problems))
-            if problems:
-                raise Invalid(problems)
-            return tuple(out)
-
+    def field_parser(self, spec: FieldSpec) -> Callable[[Any], Any]:
+        """The parse function of one field: its item's, for one, optional or many."""
+        parse = self._item_parser(spec.item)
+        if spec.shape is Shape.MANY:
+            return _tuple_parser(parse)
+        if spec.shape is Shape.OPTIONAL:
+            return _optional_parser(parse)
         return parse
 
     def _class_parser(self, cls: type) -> Callable[[Any], Any]:
-        fields = [f for f in attrs.fields(cls) if f.init]
-        hints = typing.get_type_hints(cls)
-        names = [f.name for f in fields]
+        specs = fields_of(cls)
+        names = [s.name for s in specs]
+        by_name = {s.name: s for s in specs}
         parsers: dict[str, Callable[[Any], Any]] = {}
-        required = [f.name for f in fields if f.default is attrs.NOTHING]
-        validators = [(f, f.validator) for f in fields if f.validator is not None]
+        required = [s.name for s in specs if s.required]
         label = cls.__name__
 
         def parse(value: Any) -> Any:
@@ -301,8 +240,9 @@ class _Structurer:
                     ]
                 )
             if not parsers:
-                for name in names:
-                    parsers[name] = self.parser(hints[name])
+                # Built on first use, so that classes may hold one another.
+                for spec in specs:
+                    parsers[spec.name] = self.field_parser(spec)
             kwargs: dict[str, Any] = {}
             problems: list[RawProblem] = []
             for key, entry in value.items():
@@ -313,7 +253,8 @@ class _Structurer:
                 try:
                     kwargs[key] = field_parser(entry)
                 except Invalid as exc:
-                    problems.extend(_prefixed(key, exc.problems))
+                    raw = _with_hint(exc.problems, by_name[key].check, entry)
+                    problems.extend(_prefixed(key, raw))
             for name in required:
                 if name not in value:
                     problems.append(((name,), f"missing required key {name!r} of {label}", ""))
@@ -322,15 +263,13 @@ class _Structurer:
                     return cls(**kwargs)
                 except ValidationError:
                     pass
-            # Report every failing validator, not only the first attrs met, and those
-            # of the fields that did parse when others did not.
-            for field, validator in validators:
-                if field.name not in kwargs:
-                    continue
-                try:
-                    validator(None, field, kwargs[field.name])
-                except ValidationError as exc:
-                    problems.extend((_split_path(p.path), p.message, p.hint) for p in exc.problems)
+            # Report every failing check, not only the first attrs met, and those of the
+            # fields that did parse when others did not.
+            for spec in specs:
+                if spec.name in kwargs:
+                    problem = spec.check.problem(spec.name, kwargs[spec.name])
+                    if problem is not None:
+                        problems.append((_split_path(problem.path), problem.message, problem.hint))
             # In the document's order; missing keys last.
             order = {k: i for i, k in enumerate(value)}
             problems.sort(key=lambda p: order.get(p[0][0] if p[0] else "", len(order)))
@@ -368,20 +307,23 @@ class _Structurer:
         elif value.get("kind") != KIND:
             problems.append((("kind",), f"expected kind {KIND!r}, got {show(value['kind'])}", ""))
 
-        collection_names = {name for name, _cls, _kind in COLLECTIONS}
-        allowed = ["apiVersion", "kind", "name", "description", *collection_names]
-        kwargs: dict[str, Any] = {}
+        specs = fields_of(Portfolio)
+        allowed = ["apiVersion", "kind", *(s.name for s in specs)]
         for key in value:
             if key not in allowed:
                 problems.append(_unknown_key(key, allowed, "the document"))
-        for key in ("name", "description"):
-            if key in value:
+        collection_names = {name for name, _cls, _kind in COLLECTIONS}
+        plain = [s for s in specs if s.name not in collection_names]
+        kwargs: dict[str, Any] = {}
+        for spec in plain:
+            if spec.name in value:
                 try:
-                    kwargs[key] = _parse_str(value[key])
+                    kwargs[spec.name] = self.field_parser(spec)(value[spec.name])
                 except Invalid as exc:
-                    problems.extend(_prefixed(key, exc.problems))
-        if "name" not in value:
-            problems.append((("name",), "missing required key 'name'", ""))
+                    problems.extend(_prefixed(spec.name, exc.problems))
+        for spec in plain:
+            if spec.required and spec.name not in value:
+                problems.append(((spec.name,), f"missing required key {spec.name!r}", ""))
 
         collections: dict[str, list[Any]] = {}
         for name, cls, _kind in COLLECTIONS:
@@ -417,6 +359,47 @@ class _Structurer:
             ) from None
 
 
+def _optional_parser(parse_inner: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def parse(value: Any) -> Any:
+        return None if value is None else parse_inner(value)
+
+    return parse
+
+
+def _tuple_parser(parse_item: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    def parse(value: Any) -> tuple[Any, ...]:
+        if type(value) is not list and type(value) is not tuple:
+            raise Invalid([((), f"expected a list, got {type_name(value)} {show(value)}", "")])
+        out = []
+        problems: list[RawProblem] = []
+        for index, entry in enumerate(value):
+            try:
+                out.append(parse_item(entry))
+            except Invalid as exc:
+                problems.extend(_prefixed(index, exc.problems))
+        if problems:
+            raise Invalid(problems)
+        return tuple(out)
+
+    return parse
+
+
+def _with_hint(problems: list[RawProblem], check: Check, value: Any) -> list[RawProblem]:
+    """Problems of a value of the wrong type, with the hint its field's check knows.
+
+    A check knows more than a type: a fraction field, given the string ``"99.8%"``,
+    hints at ``0.998``.
+    """
+    out = []
+    for path, message, hint in problems:
+        if not path and not hint:
+            verdict = check.test(value)
+            if verdict is not None and verdict[0] == message:
+                hint = verdict[1]
+        out.append((path, message, hint))
+    return out
+
+
 def _unknown_key(key: Any, allowed: list[str], label: str) -> RawProblem:
     if not isinstance(key, str):
         return (
@@ -439,8 +422,8 @@ def structure_tree(tree: Any) -> Portfolio:
 
     This is the loaders' entry point: the raw problems keep their path parts, so that
     a loader can map them back to lines in the source text. Well-formed trees take the
-    fast path of :mod:`itvalue.io._fast` when msgspec is installed; anything it refuses
-    goes through the detailed structurer.
+    fast path of :mod:`itvalue.io._fast`; anything it refuses goes through the detailed
+    structurer.
     """
     try:
         fast = fast_structure(tree)
@@ -474,17 +457,8 @@ def _structure_portfolio(value: Any, _type: Any) -> Portfolio:
 # --- unstructuring ----------------------------------------------------------------------
 
 
-def _tuple_fields(cls: type) -> dict[str, type]:
-    """Fields holding ``tuple[X, ...]``, with their item type."""
-    out: dict[str, type] = {}
-    for name, tp in typing.get_type_hints(cls).items():
-        if typing.get_origin(tp) is tuple:
-            out[name] = typing.get_args(tp)[0]
-    return out
-
-
-def _enum_value(member: enum.Enum) -> Any:
-    return member.value
+def _enum_value(member: enum.Enum | None) -> Any:
+    return None if member is None else member.value
 
 
 def _list_of(conv: cattrs.Converter, item: type) -> Callable[[Any], list[Any]]:
@@ -498,12 +472,27 @@ def _list_of(conv: cattrs.Converter, item: type) -> Callable[[Any], list[Any]]:
     return unstructure
 
 
+def _overrides(conv: cattrs.Converter, cls: type) -> dict[str, Any]:
+    """How each field of ``cls`` is written, where cattrs's own way is not ours."""
+    overrides: dict[str, Any] = {}
+    for spec in fields_of(cls):
+        if spec.shape is Shape.MANY:
+            overrides[spec.name] = override(unstruct_hook=_list_of(conv, spec.item))
+        elif spec.holds_enum:
+            # Our vocabularies are StrEnums; write their plain value whatever ``conv``
+            # does with enums elsewhere.
+            overrides[spec.name] = override(unstruct_hook=_enum_value)
+    return overrides
+
+
 def configure_converter(conv: cattrs.Converter) -> None:
     """Register itvalue's structure and unstructure hooks on ``conv``.
 
     Use this to let your own converter read and write itvalue models inside your own
     classes. Only itvalue's own classes get hooks; how ``conv`` handles every other
-    type, strings and numbers included, is left as it was.
+    type, strings and numbers included, is left as it was. Hooks registered on ``conv``
+    afterwards change what ``conv`` does, never what :func:`itvalue.dumps` and the
+    other readers and writers of itvalue do: those use a converter of their own.
 
     Examples:
         >>> import cattrs, itvalue
@@ -515,37 +504,28 @@ def configure_converter(conv: cattrs.Converter) -> None:
     for cls in MODEL_CLASSES:
         conv.register_structure_hook(cls, _structure_hook(cls))
     for cls in MODEL_CLASSES:
-        overrides = {
-            name: override(unstruct_hook=_list_of(conv, item))
-            for name, item in _tuple_fields(cls).items()
-        }
-        # Our vocabularies are StrEnums; write their plain value whatever ``conv``
-        # does with enums elsewhere.
-        overrides.update(
-            (name, override(unstruct_hook=_enum_value))
-            for name, tp in typing.get_type_hints(cls).items()
-            if isinstance(tp, type) and issubclass(tp, enum.Enum)
-        )
         conv.register_unstructure_hook(
             cls,
             make_dict_unstructure_fn(
                 cls,
                 conv,
                 _cattrs_omit_if_default=True,
-                **overrides,  # type: ignore[arg-type]
+                **_overrides(conv, cls),
             ),
         )
     conv.register_structure_hook(Portfolio, _structure_portfolio)
-    collection_hooks = {name: _list_of(conv, cls) for name, cls, _kind in COLLECTIONS}
+    fields = [(spec, _overrides(conv, Portfolio).get(spec.name)) for spec in fields_of(Portfolio)]
+    writers = [
+        (spec.name, spec.required, spec.default, None if found is None else found.unstruct_hook)
+        for spec, found in fields
+    ]
 
     def unstructure_portfolio(portfolio: Portfolio) -> dict[str, Any]:
-        tree: dict[str, Any] = {"apiVersion": API_VERSION, "kind": KIND, "name": portfolio.name}
-        if portfolio.description:
-            tree["description"] = portfolio.description
-        for name, hook in collection_hooks.items():
-            items = getattr(portfolio, name)
-            if items:
-                tree[name] = hook(items)
+        tree: dict[str, Any] = {"apiVersion": API_VERSION, "kind": KIND}
+        for name, required, default, write in writers:
+            value = getattr(portfolio, name)
+            if required or value != default:
+                tree[name] = value if write is None else write(value)
         return tree
 
     conv.register_unstructure_hook(Portfolio, unstructure_portfolio)
@@ -558,7 +538,14 @@ def make_converter() -> cattrs.Converter:
     return conv
 
 
-#: The configured converter itvalue itself uses; reuse it, or see :func:`configure_converter`.
+#: The converter behind :func:`to_dict` and the writers; never handed out, so that no
+#: hook registered elsewhere changes what itvalue writes.
+_CONVERTER = make_converter()
+
+#: A configured converter for others to reuse in their own ``structure`` and
+#: ``unstructure`` calls. Hooks registered on it change those calls only: itvalue's own
+#: reading and writing (:func:`to_dict`, :func:`from_dict`, ``dumps``, ``loads``) use a
+#: converter of their own.
 converter: cattrs.Converter = make_converter()
 
 
@@ -568,7 +555,7 @@ def to_dict(portfolio: Portfolio) -> dict[str, Any]:
     Fields holding their default are left out; the order of keys is the order of the
     model's fields, so the output is deterministic.
     """
-    return converter.unstructure(portfolio)  # type: ignore[no-any-return]
+    return _CONVERTER.unstructure(portfolio)  # type: ignore[no-any-return]
 
 
 def from_dict(tree: Any) -> Portfolio:

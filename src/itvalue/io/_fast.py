@@ -3,30 +3,41 @@
 msgspec converts a document tree into mirror ``Struct`` types in C, checking types,
 unknown keys and every field constraint; the structs are then turned into the model's
 attrs instances without running the validators again, and the portfolio checks its
-integrity as usual. The mirror types and their constraints are derived from the same
-field checks as the JSON Schema (:mod:`itvalue.model._checks`), so the two paths accept
-the same documents; whenever msgspec refuses one, the caller falls back to the detailed
-structurer, which accepts it or reports every problem with its path. Properties in the
-test suite hold the two paths to identical results.
+integrity as usual. The mirror types, the builders and the encoders are all derived
+from the model's table of fields (:mod:`itvalue.model._fields`), each field's
+constraints read from its check's JSON Schema, so the two paths accept the same
+documents. A constraint the mirror cannot express stops the import with
+:class:`UnsupportedConstraint`: a fast path that ignored it would accept documents the
+detailed path refuses.
+
+Whenever msgspec refuses a document, the caller falls back to the detailed structurer,
+which accepts it or reports every problem with its path. Properties in the test suite
+hold the two paths to identical results.
 """
 
 from __future__ import annotations
 
 import enum
-import types
-import typing
+import json
 from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-import attrs
 import msgspec
 
-from itvalue.model import COLLECTIONS, Money, Portfolio
-from itvalue.model._checks import Check
+from itvalue.io._envelope import API_VERSION, API_VERSIONS, KIND
+from itvalue.model import Portfolio
+from itvalue.model._fields import FieldSpec, Shape, fields_of
 
-__all__ = ["fast_json", "fast_structure"]
+__all__ = ["UnsupportedConstraint", "fast_json", "fast_structure"]
 
 _FINITE = 1.7976931348623157e308  # the largest float; bounds keep NaN and infinity out
+_TYPES = {"string": str, "integer": int, "number": float}
+_BOUNDS = {"minimum": "ge", "exclusiveMinimum": "gt", "maximum": "le", "exclusiveMaximum": "lt"}
+Schema = dict[str, Any]
+
+
+class UnsupportedConstraint(TypeError):
+    """A field's check says something the fast path cannot express; a bug in itvalue."""
 
 
 def _python_pattern(pattern: str) -> str:
@@ -37,81 +48,104 @@ def _python_pattern(pattern: str) -> str:
     return pattern
 
 
-def _meta(schema: dict[str, Any], base: Any) -> Any:
+def _refuse(where: str, key: str, schema: Schema) -> UnsupportedConstraint:
+    return UnsupportedConstraint(
+        f"{where}: the fast path does not understand {key!r} in {schema!r}; "
+        "teach itvalue/io/_fast.py to express it, or the fast path would accept "
+        "documents the detailed path refuses"
+    )
+
+
+def _scalar(where: str, item: type, schema: Schema) -> Any:
+    """A string, integer or float type carrying the schema's constraints."""
     options: dict[str, Any] = {}
-    if "pattern" in schema:
-        options["pattern"] = _python_pattern(schema["pattern"])
-    if "minimum" in schema:
-        options["ge"] = schema["minimum"]
-    if "exclusiveMinimum" in schema:
-        options["gt"] = schema["exclusiveMinimum"]
-    if "maximum" in schema:
-        options["le"] = schema["maximum"]
-    if "minItems" in schema:
-        options["min_length"] = schema["minItems"]
-    if base is float:
+    for key, value in schema.items():
+        if key == "type" and _TYPES.get(value) is item:
+            continue
+        if key == "pattern" and item is str:
+            options["pattern"] = _python_pattern(value)
+        elif key in _BOUNDS and item is not str:
+            options[_BOUNDS[key]] = value
+        else:
+            raise _refuse(where, key, schema)
+    if item is float:
         if "gt" not in options:
             options.setdefault("ge", -_FINITE)
-        options.setdefault("le", _FINITE)
+        if "lt" not in options:
+            options.setdefault("le", _FINITE)
     if not options:
-        return base
-    return Annotated[base, msgspec.Meta(**options)]
+        return item
+    return Annotated[item, msgspec.Meta(**options)]
 
 
 class _Mirror:
-    """Builds the mirror Struct types and the converters back to attrs instances."""
+    """Builds the mirror Struct types and the converters to and from attrs instances."""
 
     def __init__(self) -> None:
         self.structs: dict[tuple[type, str], type] = {}
         self.builders: dict[type, Callable[[Any], Any]] = {}
         self.encoders: dict[type, Callable[[Any], Any]] = {}
 
-    def field_type(self, tp: Any, schema: dict[str, Any]) -> Any:
-        origin = typing.get_origin(tp)
-        args = typing.get_args(tp)
-        if origin in (typing.Union, types.UnionType):
-            (inner,) = [a for a in args if a is not type(None)]
-            return self.field_type(inner, schema) | None
-        if origin is tuple:
-            item = self.field_type(args[0], schema.get("items", {}))
-            sequence: Any = tuple.__class_getitem__((item, ...))  # from the model's types
-            return _meta({k: v for k, v in schema.items() if k == "minItems"}, sequence)
-        if isinstance(tp, type) and issubclass(tp, enum.Enum):
-            return tp
-        if isinstance(tp, type) and attrs.has(tp):
-            # A constraint on a nested value (money of at least zero) makes a variant.
-            variant = ""
-            if tp is Money and schema.get("properties", {}).get("amount", {}).get("minimum") == 0:
-                variant = "nonnegative"
-            return self.struct(tp, variant)
-        return _meta(schema, tp)
+    def item_type(self, where: str, item: type, schema: Schema) -> Any:
+        """The mirror type of one value of a field."""
+        if issubclass(item, enum.Enum):
+            for key, value in schema.items():
+                if key != "enum" or value != [m.value for m in item]:
+                    raise _refuse(where, key, schema)
+            return item
+        if isinstance(item, type) and item in _TYPES.values():
+            return _scalar(where, item, schema)
+        # A model class; constraints on its fields (money of at least zero) make a variant.
+        for key in schema:
+            if key != "properties":
+                raise _refuse(where, key, schema)
+        return self.struct(item, schema.get("properties", {}))
 
-    def struct(self, cls: type, variant: str = "") -> type:
+    def field_type(self, where: str, spec: FieldSpec, extra: Schema) -> Any:
+        """The mirror type of a field: its item's, one, optional or many."""
+        schema = {**spec.check.schema, **extra}
+        if spec.shape is not Shape.MANY:
+            item = self.item_type(where, spec.item, schema)
+            return item | None if spec.shape is Shape.OPTIONAL else item
+        options: dict[str, Any] = {}
+        item_schema: Schema = {}
+        for key, value in schema.items():
+            if key == "items":
+                item_schema = value
+            elif key == "minItems":
+                options["min_length"] = value
+            elif key != "type" or value != "array":
+                raise _refuse(where, key, schema)
+        sequence: Any = tuple.__class_getitem__(  # from the model's own types
+            (self.item_type(where, spec.item, item_schema), ...)
+        )
+        return Annotated[sequence, msgspec.Meta(**options)] if options else sequence
+
+    def struct(self, cls: type, extra: dict[str, Schema] | None = None) -> type:
+        """The mirror Struct of a model class, with ``extra`` constraints on its fields."""
+        extra = extra or {}
+        variant = json.dumps(extra, sort_keys=True) if extra else ""
         key = (cls, variant)
         found = self.structs.get(key)
         if found is not None:
             return found
-        hints = typing.get_type_hints(cls)
+        specs = fields_of(cls)
+        unknown = set(extra) - {spec.name for spec in specs}
+        if unknown:
+            raise _refuse(cls.__name__, sorted(unknown)[0], extra)
         fields: list[tuple[str, Any] | tuple[str, Any, Any]] = []
-        for field in attrs.fields(cls):
-            if not field.init:
-                continue
-            schema = field.validator.schema if isinstance(field.validator, Check) else {}
-            if variant == "nonnegative" and field.name == "amount":
-                schema = {**schema, "minimum": 0}
-            tp = self.field_type(hints[field.name], schema)
-            if field.default is attrs.NOTHING:
-                fields.append((field.name, tp))
+        for spec in specs:
+            tp = self.field_type(f"{cls.__name__}.{spec.name}", spec, extra.get(spec.name, {}))
+            if spec.required:
+                fields.append((spec.name, tp))
             else:
-                fields.append((field.name, tp, field.default))
+                fields.append((spec.name, tp, spec.default))
         if cls is Portfolio:
-            fields = [
-                ("apiVersion", Literal["itvalue/v1"]),
-                ("kind", Literal["Portfolio"]),
-                *fields,
-            ]
+            literal: Any = Literal
+            fields = [("apiVersion", literal[API_VERSIONS]), ("kind", literal[KIND]), *fields]
+        suffix = f"V{sum(1 for c, _v in self.structs if c is cls)}" if variant else ""
         mirror: type = msgspec.defstruct(
-            f"{cls.__name__}Mirror{variant.title()}",
+            f"{cls.__name__}Mirror{suffix}",
             fields,
             forbid_unknown_fields=True,
             kw_only=True,
@@ -128,16 +162,12 @@ class _Mirror:
             return found
         # The builder is generated as straight-line code, one statement per field, the
         # way attrs and cattrs generate theirs: no loop or dispatch per field at run time.
-        hints = typing.get_type_hints(cls)
         namespace: dict[str, Any] = {"new": object.__new__, "cls": cls, "tuple": tuple, "map": map}
         lines = ["def build(struct):", "    instance = new(cls)"]
-        for field in attrs.fields(cls):
-            if field.init:
-                namespace[f"set_{field.name}"] = cls.__dict__[field.name].__set__
-                value = _convert(
-                    field.name, hints[field.name], f"struct.{field.name}", self.builder, namespace
-                )
-                lines.append(f"    set_{field.name}(instance, {value})")
+        for spec in fields_of(cls):
+            namespace[f"set_{spec.name}"] = cls.__dict__[spec.name].__set__
+            value = _convert(spec, f"struct.{spec.name}", self.builder, namespace)
+            lines.append(f"    set_{spec.name}(instance, {value})")
         lines.append("    return instance")
         exec("\n".join(lines), namespace)  # code built above from our own field names
         built: Callable[[Any], Any] = namespace["build"]
@@ -152,20 +182,21 @@ class _Mirror:
         found = self.encoders.get(cls)
         if found is not None:
             return found
-        hints = typing.get_type_hints(cls)
-        namespace: dict[str, Any] = {"Mirror": self.struct(cls), "tuple": tuple, "map": map}
-        arguments = ['apiVersion="itvalue/v1"', 'kind="Portfolio"'] if cls is Portfolio else []
-        for field in attrs.fields(cls):
-            if not field.init:
-                continue
-            value = _convert(
-                field.name, hints[field.name], f"o.{field.name}", self.encoder, namespace
-            )
-            if value == f"o.{field.name}" and field.default not in (attrs.NOTHING, None):
+        namespace: dict[str, Any] = {
+            "Mirror": self.struct(cls),
+            "tuple": tuple,
+            "map": map,
+            "API_VERSION": API_VERSION,
+            "KIND": KIND,
+        }
+        arguments = ["apiVersion=API_VERSION", "kind=KIND"] if cls is Portfolio else []
+        for spec in fields_of(cls):
+            value = _convert(spec, f"o.{spec.name}", self.encoder, namespace)
+            if value == f"o.{spec.name}" and not spec.required and spec.default is not None:
                 # msgspec omits a default by identity: hand it the default object itself.
-                namespace[f"default_{field.name}"] = field.default
-                value = f"(default_{field.name} if {value} == default_{field.name} else {value})"
-            arguments.append(f"{field.name}={value}")
+                namespace[f"default_{spec.name}"] = spec.default
+                value = f"(default_{spec.name} if {value} == default_{spec.name} else {value})"
+            arguments.append(f"{spec.name}={value}")
         source = f"def encode(o):\n    return Mirror({', '.join(arguments)})"
         exec(source, namespace)  # code built above from our own field names
         built: Callable[[Any], Any] = namespace["encode"]
@@ -174,35 +205,49 @@ class _Mirror:
 
 
 def _convert(
-    name: str,
-    tp: Any,
+    spec: FieldSpec,
     value: str,
     nested: Callable[[type], Callable[[Any], Any]],
     namespace: dict[str, Any],
 ) -> str:
-    """The expression converting ``value`` of field ``name``, through ``nested`` for ours."""
-    origin = typing.get_origin(tp)
-    many = origin is tuple
-    optional = origin in (typing.Union, types.UnionType)
-    if many or optional:
-        (tp,) = [a for a in typing.get_args(tp) if a is not type(None) and a is not Ellipsis]
-    if not (isinstance(tp, type) and attrs.has(tp)):
+    """The expression converting ``value`` of a field, through ``nested`` for our classes."""
+    if not spec.holds_model:
         return value
-    function = f"convert_{name}"
-    namespace[function] = nested(tp)
-    if many:
+    function = f"convert_{spec.name}"
+    namespace[function] = nested(spec.item)
+    if spec.shape is Shape.MANY:
         return f"tuple(map({function}, {value}))"
-    if optional:
+    if spec.shape is Shape.OPTIONAL:
         return f"(None if {value} is None else {function}({value}))"
     return f"{function}({value})"
 
 
+def _portfolio_arguments(mirror: _Mirror) -> Callable[[Any], dict[str, Any]]:
+    """A function giving ``Portfolio``'s keyword arguments from its mirror struct.
+
+    The portfolio itself is built through its constructor, which checks its integrity.
+    """
+    namespace: dict[str, Any] = {"tuple": tuple, "map": map}
+    items = [
+        f"{spec.name}={_convert(spec, f'struct.{spec.name}', mirror.builder, namespace)}"
+        for spec in fields_of(Portfolio)
+    ]
+    exec(f"def arguments(struct):\n    return dict({', '.join(items)})", namespace)
+    arguments: Callable[[Any], dict[str, Any]] = namespace["arguments"]
+    return arguments
+
+
+# Everything is derived when the module is imported, so that a constraint the fast path
+# cannot express is found at once, not on the first document that has it.
 _MIRROR = _Mirror()
+_PORTFOLIO = _MIRROR.struct(Portfolio)
+_ARGUMENTS = _portfolio_arguments(_MIRROR)
+_ENCODE = _MIRROR.encoder(Portfolio)
 
 
 def fast_json(portfolio: Portfolio) -> bytes:
     """The compact JSON of a portfolio's document, fields at their default left out."""
-    return msgspec.json.encode(_MIRROR.encoder(Portfolio)(portfolio))
+    return msgspec.json.encode(_ENCODE(portfolio))
 
 
 def fast_structure(tree: Any) -> Portfolio | None:
@@ -214,11 +259,7 @@ def fast_structure(tree: Any) -> Portfolio | None:
     if type(tree) is not dict:
         return None
     try:
-        struct: Any = msgspec.convert(tree, _MIRROR.struct(Portfolio))
+        struct: Any = msgspec.convert(tree, _PORTFOLIO)
     except (msgspec.ValidationError, RecursionError):
         return None
-    kwargs: dict[str, Any] = {"name": struct.name, "description": struct.description}
-    for name, cls, _kind in COLLECTIONS:
-        build = _MIRROR.builder(cls)
-        kwargs[name] = tuple(map(build, getattr(struct, name)))
-    return Portfolio(**kwargs)
+    return Portfolio(**_ARGUMENTS(struct))

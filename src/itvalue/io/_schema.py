@@ -1,52 +1,50 @@
 """The JSON Schema (draft 2020-12) of the document format.
 
-It is generated from the same field definitions and checks the converter uses, so the
-two agree: unknown keys are refused, enums, ranges, patterns and required keys are the
-same. What a schema cannot say — unique ids, references to existing ids of the right
-kind, no dependency cycles — is checked by :class:`~itvalue.model.Portfolio` alone.
+It is generated from the model's table of fields (:mod:`itvalue.model._fields`), the
+same table the converter and the fast path read, so they agree: unknown keys are
+refused, enums, ranges, patterns and required keys are the same. What a schema cannot
+say — unique ids, references to existing ids of the right kind, no dependency cycles —
+is checked by :class:`~itvalue.model.Portfolio` alone.
 """
 
 from __future__ import annotations
 
 import enum
-import types
-import typing
 from typing import Any
 
-import attrs
-
-from itvalue.io._converter import API_VERSIONS, KIND, MODEL_CLASSES
-from itvalue.model import COLLECTIONS, Portfolio
-from itvalue.model._checks import Check
+from itvalue.io._envelope import API_VERSIONS, KIND, MODEL_CLASSES
+from itvalue.model import Portfolio
+from itvalue.model._fields import FieldSpec, Shape, fields_of
 
 __all__ = ["json_schema"]
 
 _DIALECT = "https://json-schema.org/draft/2020-12/schema"
+_SCALARS: dict[type, dict[str, Any]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+}
 
 
 def _ref(cls: type) -> dict[str, Any]:
     return {"$ref": f"#/$defs/{cls.__name__}"}
 
 
-def _for_type(tp: Any) -> dict[str, Any]:
-    if tp is str:
-        return {"type": "string"}
-    if tp is int:
-        return {"type": "integer"}
-    if tp is float:
-        return {"type": "number"}
-    if isinstance(tp, type) and issubclass(tp, enum.Enum):
-        return {"enum": [m.value for m in tp]}
-    if isinstance(tp, type) and attrs.has(tp):
-        return _ref(tp)
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin in (typing.Union, types.UnionType):
-        (inner,) = [a for a in args if a is not type(None)]
-        return {"anyOf": [_for_type(inner), {"type": "null"}]}
-    if origin is tuple:
-        return {"type": "array", "items": _for_type(args[0])}
-    raise TypeError(f"no schema rule for {tp!r}")  # pragma: no cover - our own types
+def _for_item(item: type) -> dict[str, Any]:
+    if issubclass(item, enum.Enum):
+        return {"enum": [m.value for m in item]}
+    found = _SCALARS.get(item)
+    return _ref(item) if found is None else dict(found)
+
+
+def _for_field(spec: FieldSpec) -> dict[str, Any]:
+    """The field's schema: its item's, shaped, with its check's constraints merged in."""
+    schema = _for_item(spec.item)
+    if spec.shape is Shape.MANY:
+        schema = {"type": "array", "items": schema}
+    elif spec.shape is Shape.OPTIONAL:
+        schema = {"anyOf": [schema, {"type": "null"}]}
+    return _merge(schema, spec.check.schema)
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
@@ -67,25 +65,12 @@ def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
 
 
 def _class_schema(cls: type) -> dict[str, Any]:
-    hints = typing.get_type_hints(cls)
-    properties: dict[str, Any] = {}
-    required: list[str] = []
-    for field in attrs.fields(cls):
-        if not field.init:
-            continue
-        schema = _for_type(hints[field.name])
-        if isinstance(field.validator, Check):
-            schema = _merge(schema, field.validator.schema)
-        if field.metadata.get("doc"):  # pragma: no cover - reserved for field docs
-            schema["description"] = field.metadata["doc"]
-        properties[field.name] = schema
-        if field.default is attrs.NOTHING:
-            required.append(field.name)
+    specs = fields_of(cls)
     doc = (cls.__doc__ or "").strip().splitlines()
     out: dict[str, Any] = {
         "type": "object",
-        "properties": properties,
-        "required": required,
+        "properties": {spec.name: _for_field(spec) for spec in specs},
+        "required": [spec.name for spec in specs if spec.required],
         "additionalProperties": False,
     }
     if doc:
@@ -108,8 +93,6 @@ def json_schema() -> dict[str, Any]:
         "kind": {"const": KIND},
         **root["properties"],
     }
-    for name, cls, _kind in COLLECTIONS:
-        properties[name] = {"type": "array", "items": _ref(cls)}
     return {
         "$schema": _DIALECT,
         "$id": "urn:itvalue:schema:v1",
@@ -120,7 +103,7 @@ def json_schema() -> dict[str, Any]:
         ),
         "type": "object",
         "properties": properties,
-        "required": ["apiVersion", "kind", "name"],
+        "required": ["apiVersion", "kind", *root["required"]],
         "additionalProperties": False,
         "$defs": {cls.__name__: _class_schema(cls) for cls in MODEL_CLASSES},
     }

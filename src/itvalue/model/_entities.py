@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import attrs
 
-from itvalue.model import _checks as c
+from itvalue.model._fields import (
+    declare,
+    describe,
+    fraction,
+    identifier,
+    linked,
+    positive_int,
+    price,
+    refers,
+    text,
+)
 from itvalue.model._values import (
     Direction,
     Lifecycle,
@@ -32,25 +42,11 @@ __all__ = [
     "ValueStream",
 ]
 
-_ID = c.identifier()
-_NAME = c.text(blank=False)
-_TEXT = c.text()
-_IDS = c.tuple_of(_ID)
+_ID = declare(identifier())
+_NAME = declare(text(blank=False))
 
 
-def _id() -> str:
-    return attrs.field(validator=_ID)  # type: ignore[no-any-return]
-
-
-def _name() -> str:
-    return attrs.field(validator=_NAME)  # type: ignore[no-any-return]
-
-
-def _description() -> str:
-    return attrs.field(default="", validator=_TEXT)
-
-
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Stakeholder:
     """A person or group with a stake in IT: a business unit, a supplier, IT itself.
 
@@ -61,13 +57,13 @@ class Stakeholder:
         kind: The role the stakeholder plays.
     """
 
-    id: str = _id()
-    name: str = _name()
-    description: str = _description()
-    kind: StakeholderKind = attrs.field(validator=c.member(StakeholderKind))
+    id: str = attrs.field(metadata=_ID)
+    name: str = attrs.field(metadata=_NAME)
+    description: str = ""
+    kind: StakeholderKind
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class CustomerSegment:
     """A group of the company's external customers.
 
@@ -78,13 +74,13 @@ class CustomerSegment:
         relationship_owner: The stakeholder who owns the relationship (the business, not IT).
     """
 
-    id: str = _id()
-    name: str = _name()
-    description: str = _description()
-    relationship_owner: str = _id()
+    id: str = attrs.field(metadata=_ID)
+    name: str = attrs.field(metadata=_NAME)
+    description: str = ""
+    relationship_owner: str = attrs.field(metadata=refers("stakeholder"))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Outcome:
     """Something an external customer gets and the business is paid for.
 
@@ -97,17 +93,15 @@ class Outcome:
         unit_value: What one unit is worth to the business, when known.
     """
 
-    id: str = _id()
-    name: str = _name()
-    description: str = _description()
-    segment: str = _id()
-    volume: Quantity | None = attrs.field(
-        default=None, validator=c.instance(Quantity, optional=True)
-    )
-    unit_value: Money | None = attrs.field(default=None, validator=c.price(Money))
+    id: str = attrs.field(metadata=_ID)
+    name: str = attrs.field(metadata=_NAME)
+    description: str = ""
+    segment: str = attrs.field(metadata=refers("segment"))
+    volume: Quantity | None = None
+    unit_value: Money | None = attrs.field(default=None, metadata=declare(price(Money)))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Product:
     """Something the company sells, producing outcomes for its customers.
 
@@ -119,14 +113,14 @@ class Product:
         outcomes: Ids of the outcomes the product produces.
     """
 
-    id: str = _id()
-    name: str = _name()
-    description: str = _description()
-    owner: str = _id()
-    outcomes: tuple[str, ...] = attrs.field(default=(), validator=_IDS)
+    id: str = attrs.field(metadata=_ID)
+    name: str = attrs.field(metadata=_NAME)
+    description: str = ""
+    owner: str = attrs.field(metadata=refers("stakeholder"))
+    outcomes: tuple[str, ...] = attrs.field(default=(), metadata=refers("outcome"))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class BusinessProcess:
     """A way the business works, enabling products or outcomes directly.
 
@@ -138,14 +132,14 @@ class BusinessProcess:
         enables: Ids of the products or outcomes the process enables.
     """
 
-    id: str = _id()
-    name: str = _name()
-    description: str = _description()
-    owner: str = _id()
-    enables: tuple[str, ...] = attrs.field(default=(), validator=_IDS)
+    id: str = attrs.field(metadata=_ID)
+    name: str = attrs.field(metadata=_NAME)
+    description: str = ""
+    owner: str = attrs.field(metadata=refers("stakeholder"))
+    enables: tuple[str, ...] = attrs.field(default=(), metadata=refers("product", "outcome"))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Stage:
     """One stage of a value stream.
 
@@ -154,11 +148,11 @@ class Stage:
         processes: Ids of the business processes at work in the stage.
     """
 
-    name: str = _name()
-    processes: tuple[str, ...] = attrs.field(default=(), validator=_IDS)
+    name: str = attrs.field(metadata=_NAME)
+    processes: tuple[str, ...] = attrs.field(default=(), metadata=refers("process"))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class ValueStream:
     """The stages a segment's outcome goes through, end to end.
 
@@ -171,15 +165,15 @@ class ValueStream:
         stages: The stages, in order.
     """
 
-    id: str = _id()
-    name: str = _name()
-    description: str = _description()
-    segment: str = _id()
-    outcome: str = _id()
-    stages: tuple[Stage, ...] = attrs.field(default=(), validator=c.tuple_of(Stage))
+    id: str = attrs.field(metadata=_ID)
+    name: str = attrs.field(metadata=_NAME)
+    description: str = ""
+    segment: str = attrs.field(metadata=refers("segment"))
+    outcome: str = attrs.field(metadata=refers("outcome"))
+    stages: tuple[Stage, ...] = ()
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Support:
     """A service's support of a business process.
 
@@ -188,11 +182,11 @@ class Support:
         share: The fraction of the process that stops when the service is down (0, 1].
     """
 
-    process: str = _id()
-    share: float = attrs.field(default=1.0, converter=c.as_float, validator=c.fraction())
+    process: str = attrs.field(metadata=refers("process"))
+    share: float = attrs.field(default=1.0, metadata=declare(fraction()))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Dependency:
     """A service's dependency on another service.
 
@@ -204,11 +198,11 @@ class Dependency:
         group: Name of the redundancy group, if any.
     """
 
-    service: str = _id()
-    group: str | None = attrs.field(default=None, validator=c.optional(c.text(blank=False)))
+    service: str = attrs.field(metadata=refers("service"))
+    group: str | None = attrs.field(default=None, metadata=_NAME)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Service:
     """An IT service, business-facing or technical.
 
@@ -227,20 +221,27 @@ class Service:
         depends_on: The services this service needs.
     """
 
-    id: str = _id()
-    name: str = _name()
-    description: str = _description()
-    owner: str = _id()
-    kind: ServiceKind = attrs.field(validator=c.member(ServiceKind))
-    offering: Offering = attrs.field(validator=c.member(Offering))
-    lifecycle: Lifecycle = attrs.field(validator=c.member(Lifecycle))
-    availability: float | None = attrs.field(
-        default=None, converter=c.as_optional_float, validator=c.optional(c.fraction())
+    id: str = attrs.field(metadata=_ID)
+    name: str = attrs.field(metadata=_NAME)
+    description: str = ""
+    owner: str = attrs.field(metadata=refers("stakeholder"))
+    kind: ServiceKind
+    offering: Offering
+    lifecycle: Lifecycle
+    availability: float | None = attrs.field(default=None, metadata=declare(fraction()))
+    annual_cost: Money | None = attrs.field(default=None, metadata=declare(price(Money)))
+    provided_by: str | None = attrs.field(
+        default=None, metadata=refers("stakeholder", role="supplier")
     )
-    annual_cost: Money | None = attrs.field(default=None, validator=c.price(Money))
-    provided_by: str | None = attrs.field(default=None, validator=c.optional(_ID))
-    supports: tuple[Support, ...] = attrs.field(default=(), validator=c.tuple_of(Support))
-    depends_on: tuple[Dependency, ...] = attrs.field(default=(), validator=c.tuple_of(Dependency))
+    supports: tuple[Support, ...] = attrs.field(
+        default=(), metadata=linked(key="process", twice="is supported twice")
+    )
+    depends_on: tuple[Dependency, ...] = attrs.field(
+        default=(),
+        metadata=linked(
+            key="service", twice="is depended on twice", itself="depends on itself", acyclic=True
+        ),
+    )
 
     @property
     def is_live(self) -> bool:
@@ -248,7 +249,7 @@ class Service:
         return self.lifecycle is Lifecycle.LIVE
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Metric:
     """Something measured, facing inward (IT) or outward (the company's customers).
 
@@ -262,16 +263,16 @@ class Metric:
         outcome: The outcome an external metric follows.
     """
 
-    id: str = _id()
-    name: str = _name()
-    description: str = _description()
-    unit: str = attrs.field(validator=c.text(blank=False))
-    perspective: Perspective = attrs.field(validator=c.member(Perspective))
-    direction: Direction = attrs.field(validator=c.member(Direction))
-    outcome: str | None = attrs.field(default=None, validator=c.optional(_ID))
+    id: str = attrs.field(metadata=_ID)
+    name: str = attrs.field(metadata=_NAME)
+    description: str = ""
+    unit: str = attrs.field(metadata=_NAME)
+    perspective: Perspective
+    direction: Direction
+    outcome: str | None = attrs.field(default=None, metadata=refers("outcome"))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Objective:
     """A target for one metric over a window.
 
@@ -281,12 +282,12 @@ class Objective:
         window_days: Days the target is measured over, at least 1.
     """
 
-    metric: str = _id()
-    target: float = attrs.field(converter=c.as_float, validator=c.number())
-    window_days: int = attrs.field(default=28, validator=c.positive_int())
+    metric: str = attrs.field(metadata=refers("metric"))
+    target: float
+    window_days: int = attrs.field(default=28, metadata=declare(positive_int()))
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class SLA:
     """A service level agreement between a service and its consumer.
 
@@ -299,9 +300,9 @@ class SLA:
         objectives: At least one objective.
     """
 
-    id: str = _id()
-    name: str = _name()
-    description: str = _description()
-    service: str = _id()
-    consumer: str = _id()
-    objectives: tuple[Objective, ...] = attrs.field(validator=c.tuple_of(Objective, min_items=1))
+    id: str = attrs.field(metadata=_ID)
+    name: str = attrs.field(metadata=_NAME)
+    description: str = ""
+    service: str = attrs.field(metadata=refers("service"))
+    consumer: str = attrs.field(metadata=refers("stakeholder", "segment"))
+    objectives: tuple[Objective, ...] = attrs.field(metadata=declare(min_items=1))

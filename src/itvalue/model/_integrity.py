@@ -1,13 +1,19 @@
 """Integrity of a whole portfolio: unique ids, references, no dependency cycles.
 
-Works on the collections alone, so a loader can also run it over the entities that
-did structure while others did not, and report every problem of a document at once.
+Which field names which kinds of entity is declared once, on the fields themselves
+(``refers`` and ``linked`` in :mod:`itvalue.model._fields`); both passes here are
+derived from those declarations. The quick pass (:func:`service_order`) is generated
+code that settles a sound portfolio in one sweep with no message built; only when it
+refuses does the detailed pass run to say what is wrong and where.
+
+Both work on the collections alone, so a loader can also run them over the entities
+that did structure while others did not, and report every problem of a document at once.
 """
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from itvalue.errors import Problem
@@ -22,7 +28,7 @@ from itvalue.model._entities import (
     Stakeholder,
     ValueStream,
 )
-from itvalue.model._values import StakeholderKind
+from itvalue.model._fields import FieldSpec, Links, Ref, Shape, fields_of
 
 #: (collection name, entity class, kind name) in document order.
 COLLECTIONS: tuple[tuple[str, type, str], ...] = (
@@ -48,6 +54,7 @@ _KIND_WORDS = {
     "metric": "a metric",
     "sla": "an SLA",
 }
+_COLLECTION_OF_KIND = {kind: name for name, _cls, kind in COLLECTIONS}
 
 
 def describe_kind(kind: str) -> str:
@@ -55,50 +62,57 @@ def describe_kind(kind: str) -> str:
     return _KIND_WORDS.get(kind, kind)
 
 
-class _Checker:
-    def __init__(self, index: Mapping[str, str], problems: list[Problem]) -> None:
-        self.index = index
-        self.problems = problems
-        self._by_kind: dict[str, list[str]] = {}
-        for key, kind in index.items():
-            self._by_kind.setdefault(kind, []).append(key)
+# --- the rules, as the field table declares them ------------------------------------------
 
-    def ref(self, path: str, value: str, kinds: tuple[str, ...]) -> bool:
-        if not isinstance(value, str):  # missing from a broken entity; reported already
-            return False
-        found = self.index.get(value)
-        if found is None:
-            candidates = [i for k in kinds for i in self._by_kind.get(k, ())]
-            match = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
-            wanted = " or ".join(describe_kind(k) for k in kinds)
-            self.problems.append(
-                Problem(
-                    path=path,
-                    message=f"{value!r} names no entity; expected {wanted}",
-                    hint=f"did you mean {match[0]!r}?" if match else "",
-                )
-            )
-            return False
-        if found not in kinds:
-            wanted = " or ".join(describe_kind(k) for k in kinds)
-            self.problems.append(
-                Problem(
-                    path=path, message=f"{value!r} is {describe_kind(found)}; expected {wanted}"
-                )
-            )
-            return False
-        return True
 
-    def refs(self, path: str, values: Sequence[str], kinds: tuple[str, ...]) -> None:
-        seen: set[str] = set()
-        for i, value in enumerate(values):
-            if value in seen:
-                self.problems.append(
-                    Problem(path=f"{path}[{i}]", message=f"{value!r} is listed twice")
-                )
-                continue
-            seen.add(value)
-            self.ref(f"{path}[{i}]", value, kinds)
+def _ruled(cls: type) -> tuple[FieldSpec, ...]:
+    """The fields of ``cls`` that name entities, directly or through their items."""
+    return tuple(
+        spec
+        for spec in fields_of(cls)
+        if spec.ref is not None
+        or spec.links is not None
+        or (spec.holds_model and _ruled(spec.item))
+    )
+
+
+def _key_ref(spec: FieldSpec) -> Ref:
+    """The reference held by the key field of a linked item."""
+    assert spec.links is not None
+    (key,) = [f for f in fields_of(spec.item) if f.name == spec.links.key]
+    assert key.ref is not None, f"{spec.name}: the key must be a reference"
+    assert key.shape is Shape.ONE, f"{spec.name}: the key must be one id"
+    return key.ref
+
+
+def _acyclic() -> tuple[str, FieldSpec, Links]:
+    """The one relation that must have no cycles: services' dependencies."""
+    found = [
+        (name, spec, spec.links)
+        for name, cls, _kind in COLLECTIONS
+        for spec in fields_of(cls)
+        if spec.links is not None and spec.links.acyclic
+    ]
+    assert len(found) == 1, "the dependency order is defined for one relation"
+    return found[0]
+
+
+_ORDERED, _ORDERED_FIELD, _ORDERED_LINKS = _acyclic()
+
+
+def _refs_of(cls: type) -> Iterable[tuple[str, Ref]]:
+    """Every reference declared in ``cls`` and its items, with the field's name."""
+    for spec in _ruled(cls):
+        if spec.ref is not None:
+            yield spec.name, spec.ref
+        if spec.holds_model:
+            yield from _refs_of(spec.item)
+
+
+for _name, _cls, _kind in COLLECTIONS:
+    for _field, _ref in _refs_of(_cls):
+        assert set(_ref.kinds) <= _KIND_WORDS.keys(), f"{_field}: unknown kind"
+        assert _ref.role is None or len(_ref.kinds) == 1, f"{_field}: a role names one kind"
 
 
 def integrity_problems(collections: Mapping[str, Sequence[object | None]]) -> list[Problem]:
@@ -122,87 +136,131 @@ def integrity_problems(collections: Mapping[str, Sequence[object | None]]) -> li
     return _detailed_problems(collections)
 
 
-def service_order(collections: Mapping[str, Sequence[object | None]]) -> list[str] | None:
+# --- the quick pass -----------------------------------------------------------------------
+
+
+class _QuickPass:
+    """Generates, per collection, straight-line code checking every declared reference.
+
+    Each id field becomes one set look-up; a list of ids one ``issuperset`` and a length
+    comparison, the way one would write it by hand, with no loop or dispatch per field
+    at run time.
+    """
+
+    def __init__(self, cls: type, ordered: bool) -> None:
+        self.refs: list[Ref] = []
+        self.lines: list[str] = []
+        self.ordered = ordered
+        self._emit(cls, "e", "e", 0, "        ", _ruled(cls))
+
+    def set_for(self, ref: Ref) -> str:
+        if ref not in self.refs:
+            self.refs.append(ref)
+        return f"S{self.refs.index(ref)}"
+
+    def _emit(
+        self, cls: type, var: str, holder: str, depth: int, pad: str, specs: Iterable[FieldSpec]
+    ) -> None:
+        out = self.lines.append
+        v = f"v{depth}"
+        for spec in specs:
+            out(f"{pad}{v} = {var}.{spec.name}")
+            if spec.shape is Shape.MANY and spec.ref is not None:
+                ids = self.set_for(spec.ref)
+                out(f"{pad}if {v} and (len(set({v})) != len({v}) or not {ids}.issuperset({v})):")
+                out(f"{pad}    return False")
+            elif spec.shape is Shape.MANY:
+                rest = _ruled(spec.item)
+                links = spec.links
+                if links is not None:
+                    keys, unique = f"k{depth}", f"u{depth}"
+                    ids = self.set_for(_key_ref(spec))
+                    tests = [f"len({unique}) != len({keys})", f"not {ids}.issuperset({unique})"]
+                    if links.itself:
+                        tests.insert(0, f"{holder}.id in {unique}")
+                    out(f"{pad}{keys} = [x.{links.key} for x in {v}] if {v} else []")
+                    out(f"{pad}if {keys}:")
+                    out(f"{pad}    {unique} = set({keys})")
+                    out(f"{pad}    if {' or '.join(tests)}:")
+                    out(f"{pad}        return False")
+                    if links.acyclic and self.ordered:
+                        out(f"{pad}append(({holder}.id, {keys}))")
+                    rest = tuple(r for r in rest if r.name != links.key)
+                if rest:
+                    item = f"x{depth}"
+                    out(f"{pad}for {item} in {v} or ():")
+                    self._emit(spec.item, item, holder, depth + 1, pad + "    ", rest)
+            elif spec.ref is not None:
+                ids = self.set_for(spec.ref)
+                absent = f"{v} is not None and " if spec.shape is Shape.OPTIONAL else ""
+                out(f"{pad}if {absent}{v} not in {ids}:")
+                out(f"{pad}    return False")
+            else:
+                out(f"{pad}if {v} is not None:")
+                self._emit(spec.item, v, holder, depth + 1, pad + "    ", _ruled(spec.item))
+
+    def compile(self) -> Callable[..., bool]:
+        sets = "".join(f", S{i}" for i in range(len(self.refs)))
+        source = "\n".join(
+            [
+                f"def sound(entities, append{sets}):",
+                "    for e in entities:",
+                *self.lines,
+                "    return True",
+            ]
+        )
+        namespace: dict[str, Any] = {}
+        exec(source, namespace)  # code built above from our own field names
+        sound: Callable[..., bool] = namespace["sound"]
+        return sound
+
+
+#: Per collection with references: (name, the generated check, the references it reads).
+_QUICK: tuple[tuple[str, Callable[..., bool], tuple[Ref, ...]], ...] = tuple(
+    (name, quick.compile(), tuple(quick.refs))
+    for name, cls, _kind in COLLECTIONS
+    for quick in [_QuickPass(cls, ordered=name == _ORDERED)]
+    if quick.lines
+)
+
+
+def service_order(collections: Mapping[str, Sequence[object | None]]) -> tuple[str, ...] | None:
     """The service ids in dependency order when the collections are sound, else ``None``.
 
-    The same rules as the detailed pass, checked with plain look-ups and no messages;
-    services come out so that each follows every service it depends on (Kahn's
-    algorithm), which the value graph reuses.
+    The same rules as the detailed pass, checked with set look-ups and no messages;
+    services come out so that each follows every service it depends on.
     """
     # Entities may be loader stand-ins with None in broken fields: read them untyped.
     items: Mapping[str, Sequence[Any]] = collections
-    index: dict[str, str] = {}
+    ids_of: dict[str, set[str]] = {}
     for name, _cls, kind in COLLECTIONS:
-        for entity in items.get(name, ()):
-            if entity is None:
+        try:
+            keys = [entity.id for entity in items.get(name, ())]
+        except AttributeError:  # None: an entity that could not be built at all
+            return None
+        found = set(keys)
+        if len(found) != len(keys) or None in found:
+            return None
+        for other in ids_of.values():
+            if not found.isdisjoint(other):
                 return None
-            key = entity.id
-            if key in index or not isinstance(key, str):
-                return None
-            index[key] = kind
-    kind_of = index.get
-
-    def all_of(values: Sequence[str], kinds: tuple[str, ...]) -> bool:
-        return len(set(values)) == len(values) and all(kind_of(v) in kinds for v in values)
-
-    for segment in items.get("segments", ()):
-        if kind_of(segment.relationship_owner) != "stakeholder":
-            return None
-    for outcome in items.get("outcomes", ()):
-        if kind_of(outcome.segment) != "segment":
-            return None
-    for product in items.get("products", ()):
-        if kind_of(product.owner) != "stakeholder" or not all_of(
-            product.outcomes,
-            ("outcome",),
-        ):
-            return None
-    for process in items.get("processes", ()):
-        if kind_of(process.owner) != "stakeholder" or not all_of(
-            process.enables,
-            ("product", "outcome"),
-        ):
-            return None
-    for stream in items.get("value_streams", ()):
-        if kind_of(stream.segment) != "segment" or kind_of(stream.outcome) != "outcome":
-            return None
-        if not all(all_of(st.processes, ("process",)) for st in stream.stages):
-            return None
-    for metric in items.get("metrics", ()):
-        if metric.outcome is not None and kind_of(metric.outcome) != "outcome":
-            return None
-    for sla in items.get("slas", ()):
-        if (
-            kind_of(sla.service) != "service"
-            or kind_of(sla.consumer) not in ("stakeholder", "segment")
-            or not sla.objectives
-            or any(kind_of(o.metric) != "metric" for o in sla.objectives)
-        ):
-            return None
-    suppliers = {s.id for s in items.get("stakeholders", ()) if s.kind is StakeholderKind.SUPPLIER}
-    services = items.get("services", ())
-    service_ids = {key for key, kind in index.items() if kind == "service"}
-    process_ids = {key for key, kind in index.items() if kind == "process"}
-    owners = {key for key, kind in index.items() if kind == "stakeholder"}
+        ids_of[kind] = found
     pending: list[tuple[str, list[str]]] = []
-    append = pending.append
-    for service in services:
-        key = service.id
-        if service.owner not in owners:
+    for name, sound, refs in _QUICK:
+        sets: list[set[str]] = []
+        for ref in refs:
+            if ref.role is not None:
+                (kind,) = ref.kinds
+                members = items.get(_COLLECTION_OF_KIND[kind], ())
+                sets.append({m.id for m in members if m.kind == ref.role})
+            elif len(ref.kinds) == 1:
+                sets.append(ids_of[ref.kinds[0]])
+            else:
+                sets.append(set().union(*(ids_of[kind] for kind in ref.kinds)))
+        if not sound(items.get(name, ()), pending.append, *sets):
             return None
-        if service.provided_by is not None and service.provided_by not in suppliers:
-            return None
-        if service.supports:
-            processes = [s.process for s in service.supports]
-            if not process_ids.issuperset(processes) or len(set(processes)) != len(processes):
-                return None
-        targets = [d.service for d in service.depends_on]
-        if targets:
-            unique = set(targets)
-            if key in unique or len(unique) != len(targets) or not service_ids.issuperset(unique):
-                return None
-        append((key, targets))
-    return _dependency_order(pending)
+    order = _dependency_order(pending)
+    return None if order is None else tuple(order)
 
 
 def _dependency_order(pending: list[tuple[str, list[str]]]) -> list[str] | None:
@@ -254,6 +312,120 @@ def _dependency_order(pending: list[tuple[str, list[str]]]) -> list[str] | None:
 _SWEEPS = 12
 
 
+# --- the detailed pass --------------------------------------------------------------------
+
+
+class _Checker:
+    def __init__(
+        self,
+        index: Mapping[str, str],
+        problems: list[Problem],
+        collections: Mapping[str, Sequence[Any]],
+    ) -> None:
+        self.index = index
+        self.problems = problems
+        self.collections = collections
+        self._by_kind: dict[str, list[str]] = {}
+        for key, kind in index.items():
+            self._by_kind.setdefault(kind, []).append(key)
+        self._members: dict[str, dict[str, Any]] = {}
+
+    def wanted(self, kinds: tuple[str, ...]) -> str:
+        return " or ".join(describe_kind(k) for k in kinds)
+
+    def ref(self, path: str, value: str, ref: Ref) -> None:
+        if not isinstance(value, str):  # missing from a broken entity; reported already
+            return
+        kinds = ref.kinds
+        found = self.index.get(value)
+        if found is None:
+            candidates = [i for k in kinds for i in self._by_kind.get(k, ())]
+            match = difflib.get_close_matches(value, candidates, n=1, cutoff=0.6)
+            self.problems.append(
+                Problem(
+                    path=path,
+                    message=f"{value!r} names no entity; expected {self.wanted(kinds)}",
+                    hint=f"did you mean {match[0]!r}?" if match else "",
+                )
+            )
+        elif found not in kinds:
+            self.problems.append(
+                Problem(
+                    path=path,
+                    message=f"{value!r} is {describe_kind(found)}; expected {self.wanted(kinds)}",
+                )
+            )
+        elif ref.role is not None:
+            self.role(path, value, found, ref.role)
+
+    def role(self, path: str, value: str, kind: str, role: str) -> None:
+        members = self._members.get(kind)
+        if members is None:
+            members = self._members[kind] = {
+                m.id: m
+                for m in self.collections.get(_COLLECTION_OF_KIND[kind], ())
+                if m is not None
+            }
+        has = getattr(members.get(value), "kind", None)
+        if has is not None and has != role:
+            field = path.rsplit(".", 1)[-1]
+            self.problems.append(
+                Problem(
+                    path=path,
+                    message=(
+                        f"{value!r} is {describe_kind(kind)} of kind {str(has.value)!r}; "
+                        f"{field} must name a {role}"
+                    ),
+                    hint=f"give the {kind} kind: {role}, or drop {field}",
+                )
+            )
+
+    def refs(self, path: str, values: Sequence[str], ref: Ref) -> None:
+        seen: set[str] = set()
+        for i, value in enumerate(values):
+            if value in seen:
+                self.problems.append(
+                    Problem(path=f"{path}[{i}]", message=f"{value!r} is listed twice")
+                )
+                continue
+            seen.add(value)
+            self.ref(f"{path}[{i}]", value, ref)
+
+    def fields(self, at: str, entity: Any, cls: type, holder: Any) -> None:
+        """Check the references of ``entity`` (of class ``cls``, inside ``holder``)."""
+        for spec in _ruled(cls):
+            value = getattr(entity, spec.name)
+            if value is None:  # optional and absent, or broken in a loader's stand-in
+                continue
+            path = f"{at}.{spec.name}"
+            if spec.shape is not Shape.MANY:
+                if spec.ref is not None:
+                    self.ref(path, value, spec.ref)
+                else:
+                    self.fields(path, value, spec.item, holder)
+            elif spec.ref is not None:
+                self.refs(path, value, spec.ref)
+            else:
+                self.items(path, value, spec, holder)
+
+    def items(self, path: str, values: Sequence[Any], spec: FieldSpec, holder: Any) -> None:
+        links = spec.links
+        seen: set[str] = set()
+        for j, item in enumerate(values):
+            at = f"{path}[{j}]"
+            if links is not None:
+                target = getattr(item, links.key)
+                where = f"{at}.{links.key}"
+                if links.itself and target == holder.id:
+                    self.problems.append(Problem(path=where, message=f"{target!r} {links.itself}"))
+                    continue
+                if target in seen:
+                    self.problems.append(Problem(path=where, message=f"{target!r} {links.twice}"))
+                    continue
+                seen.add(target)
+            self.fields(at, item, spec.item, holder)
+
+
 def _detailed_problems(collections: Mapping[str, Sequence[object | None]]) -> list[Problem]:
     """Every integrity problem of the collections, in document order.
 
@@ -266,14 +438,15 @@ def _detailed_problems(collections: Mapping[str, Sequence[object | None]]) -> li
         Duplicate ids, unknown or wrong-kind references, repeated list entries,
         a ``provided_by`` that is not a supplier, and dependency cycles.
     """
+    items: Mapping[str, Sequence[Any]] = collections
     problems: list[Problem] = []
     index: dict[str, str] = {}
     first_seen: dict[str, str] = {}
     for name, _cls, kind in COLLECTIONS:
-        for i, entity in enumerate(collections.get(name, ())):
+        for i, entity in enumerate(items.get(name, ())):
             if entity is None:
                 continue
-            key = entity.id  # type: ignore[attr-defined]
+            key = entity.id
             if not isinstance(key, str):
                 continue
             path = f"{name}[{i}].id"
@@ -289,102 +462,27 @@ def _detailed_problems(collections: Mapping[str, Sequence[object | None]]) -> li
             first_seen[key] = path
             index[key] = kind
 
-    check = _Checker(index, problems)
-    stakeholders = {
-        s.id: s for s in collections.get("stakeholders", ()) if isinstance(s, Stakeholder)
-    }
-    for name, _cls, _kind in COLLECTIONS:
-        for i, entity in enumerate(collections.get(name, ())):
-            if entity is None:
-                continue
-            at = f"{name}[{i}]"
-            if isinstance(entity, CustomerSegment):
-                check.ref(f"{at}.relationship_owner", entity.relationship_owner, ("stakeholder",))
-            elif isinstance(entity, Outcome):
-                check.ref(f"{at}.segment", entity.segment, ("segment",))
-            elif isinstance(entity, Product):
-                check.ref(f"{at}.owner", entity.owner, ("stakeholder",))
-                check.refs(f"{at}.outcomes", entity.outcomes, ("outcome",))
-            elif isinstance(entity, BusinessProcess):
-                check.ref(f"{at}.owner", entity.owner, ("stakeholder",))
-                check.refs(f"{at}.enables", entity.enables, ("product", "outcome"))
-            elif isinstance(entity, ValueStream):
-                check.ref(f"{at}.segment", entity.segment, ("segment",))
-                check.ref(f"{at}.outcome", entity.outcome, ("outcome",))
-                for j, stage in enumerate(entity.stages):
-                    check.refs(f"{at}.stages[{j}].processes", stage.processes, ("process",))
-            elif isinstance(entity, Service):
-                _check_service(check, at, entity, stakeholders)
-            elif isinstance(entity, Metric):
-                if entity.outcome is not None:
-                    check.ref(f"{at}.outcome", entity.outcome, ("outcome",))
-            elif isinstance(entity, SLA):
-                check.ref(f"{at}.service", entity.service, ("service",))
-                check.ref(f"{at}.consumer", entity.consumer, ("stakeholder", "segment"))
-                for j, objective in enumerate(entity.objectives or ()):
-                    check.ref(f"{at}.objectives[{j}].metric", objective.metric, ("metric",))
-    problems.extend(_cycles(collections.get("services", ())))
+    check = _Checker(index, problems, items)
+    for name, cls, _kind in COLLECTIONS:
+        for i, entity in enumerate(items.get(name, ())):
+            if entity is not None:
+                check.fields(f"{name}[{i}]", entity, cls, entity)
+    problems.extend(_cycles(items.get(_ORDERED, ())))
     return problems
 
 
-def _check_service(
-    check: _Checker, at: str, service: Service, stakeholders: Mapping[str, Stakeholder]
-) -> None:
-    check.ref(f"{at}.owner", service.owner, ("stakeholder",))
-    if service.provided_by is not None and check.ref(
-        f"{at}.provided_by", service.provided_by, ("stakeholder",)
-    ):
-        provider = stakeholders.get(service.provided_by)
-        if provider is not None and provider.kind not in (StakeholderKind.SUPPLIER, None):
-            check.problems.append(
-                Problem(
-                    path=f"{at}.provided_by",
-                    message=(
-                        f"{service.provided_by!r} is a stakeholder of kind "
-                        f"{provider.kind.value!r}; provided_by must name a supplier"
-                    ),
-                    hint="give the stakeholder kind: supplier, or drop provided_by",
-                )
-            )
-    seen: set[str] = set()
-    for j, support in enumerate(service.supports):
-        path = f"{at}.supports[{j}].process"
-        if support.process in seen:
-            check.problems.append(
-                Problem(path=path, message=f"{support.process!r} is supported twice")
-            )
-            continue
-        seen.add(support.process)
-        check.ref(path, support.process, ("process",))
-    seen = set()
-    for j, dependency in enumerate(service.depends_on):
-        path = f"{at}.depends_on[{j}].service"
-        if dependency.service == service.id:
-            check.problems.append(Problem(path=path, message=f"{service.id!r} depends on itself"))
-            continue
-        if dependency.service in seen:
-            check.problems.append(
-                Problem(path=path, message=f"{dependency.service!r} is depended on twice")
-            )
-            continue
-        seen.add(dependency.service)
-        check.ref(path, dependency.service, ("service",))
-
-
-def _cycles(services: Iterable[object | None]) -> list[Problem]:
+def _cycles(entities: Iterable[Any]) -> list[Problem]:
     """One problem per dependency cycle, found by an iterative depth-first search."""
+    field, key = _ORDERED_FIELD.name, _ORDERED_LINKS.key
     position: dict[str, int] = {}
     deps: dict[str, list[str]] = {}
-    for i, service in enumerate(services):
-        if (
-            isinstance(service, Service)
-            and isinstance(service.id, str)
-            and service.id not in position
-        ):
-            position[service.id] = i
-            deps[service.id] = [d.service for d in service.depends_on if d.service != service.id]
-    for key, targets in deps.items():
-        deps[key] = [t for t in targets if isinstance(t, str) and t in deps]
+    for i, entity in enumerate(entities):
+        if entity is not None and isinstance(entity.id, str) and entity.id not in position:
+            position[entity.id] = i
+            links = getattr(entity, field) or ()
+            deps[entity.id] = [t for t in (getattr(d, key) for d in links) if t != entity.id]
+    for node, targets in deps.items():
+        deps[node] = [t for t in targets if isinstance(t, str) and t in deps]
 
     problems: list[Problem] = []
     reported: set[frozenset[str]] = set()
@@ -422,7 +520,7 @@ def _cycles(services: Iterable[object | None]) -> list[Problem]:
                 shown = " → ".join([*cycle, cycle[0]])
                 problems.append(
                     Problem(
-                        path=f"services[{position[cycle[0]]}].depends_on",
+                        path=f"{_ORDERED}[{position[cycle[0]]}].{field}",
                         message=f"dependency cycle: {shown}",
                         hint="a service cannot depend, even indirectly, on itself",
                     )

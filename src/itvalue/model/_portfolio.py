@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 import attrs
 
 from itvalue.errors import Problem, UnknownIdError, ValidationError
-from itvalue.model import _checks as c
 from itvalue.model._entities import (
     SLA,
     BusinessProcess,
@@ -20,6 +19,7 @@ from itvalue.model._entities import (
     Stakeholder,
     ValueStream,
 )
+from itvalue.model._fields import declare, describe, text
 from itvalue.model._integrity import (
     COLLECTIONS,
     describe_kind,
@@ -47,7 +47,7 @@ E = TypeVar("E")
 _KIND_OF_CLASS = {cls: kind for _name, cls, kind in COLLECTIONS}
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Portfolio:
     """Every entity of one company's IT portfolio, checked as a whole.
 
@@ -77,29 +77,26 @@ class Portfolio:
         'IT'
     """
 
-    name: str = attrs.field(validator=c.text(blank=False))
-    description: str = attrs.field(default="", validator=c.text())
-    stakeholders: tuple[Stakeholder, ...] = attrs.field(
-        default=(), validator=c.tuple_of(Stakeholder)
-    )
-    segments: tuple[CustomerSegment, ...] = attrs.field(
-        default=(), validator=c.tuple_of(CustomerSegment)
-    )
-    outcomes: tuple[Outcome, ...] = attrs.field(default=(), validator=c.tuple_of(Outcome))
-    products: tuple[Product, ...] = attrs.field(default=(), validator=c.tuple_of(Product))
-    processes: tuple[BusinessProcess, ...] = attrs.field(
-        default=(), validator=c.tuple_of(BusinessProcess)
-    )
-    value_streams: tuple[ValueStream, ...] = attrs.field(
-        default=(), validator=c.tuple_of(ValueStream)
-    )
-    services: tuple[Service, ...] = attrs.field(default=(), validator=c.tuple_of(Service))
-    metrics: tuple[Metric, ...] = attrs.field(default=(), validator=c.tuple_of(Metric))
-    slas: tuple[SLA, ...] = attrs.field(default=(), validator=c.tuple_of(SLA))
+    name: str = attrs.field(metadata=declare(text(blank=False)))
+    description: str = ""
+    stakeholders: tuple[Stakeholder, ...] = ()
+    segments: tuple[CustomerSegment, ...] = ()
+    outcomes: tuple[Outcome, ...] = ()
+    products: tuple[Product, ...] = ()
+    processes: tuple[BusinessProcess, ...] = ()
+    value_streams: tuple[ValueStream, ...] = ()
+    services: tuple[Service, ...] = ()
+    metrics: tuple[Metric, ...] = ()
+    slas: tuple[SLA, ...] = ()
     _index: dict[str, Entity] = attrs.field(
         init=False, factory=dict, eq=False, repr=False, hash=False
     )
-    _cache: dict[str, Any] = attrs.field(init=False, factory=dict, eq=False, repr=False, hash=False)
+    _service_order: tuple[str, ...] = attrs.field(
+        init=False, default=(), eq=False, repr=False, hash=False
+    )
+    # ``object``: the model may not name the graph's class at run time (cattrs and
+    # attrs resolve these annotations), as the graph stands after it in the data flow.
+    _graph: object = attrs.field(init=False, default=None, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         collections = {name: getattr(self, name) for name, _cls, _kind in COLLECTIONS}
@@ -108,12 +105,22 @@ class Portfolio:
             problems: list[Problem] = integrity_problems(collections)
             assert problems, "the quick integrity pass refused a sound portfolio"
             raise ValidationError(problems)
-        # The dependency order is known now; the value graph reuses it.
-        self._cache["service_order"] = order
+        object.__setattr__(self, "_service_order", order)
         index = self._index
         for name, _cls, _kind in COLLECTIONS:
             for entity in getattr(self, name):
                 index[entity.id] = entity
+
+    @property
+    def service_order(self) -> tuple[str, ...]:
+        """Every service id in dependency order: each after every service it depends on.
+
+        Examples:
+            >>> import itvalue
+            >>> itvalue.example("northwind").service_order
+            ('db-a', 'db-b', 'payments')
+        """
+        return self._service_order
 
     def __contains__(self, id: object) -> bool:
         return id in self._index
@@ -200,13 +207,13 @@ class Portfolio:
 
         The portfolio is immutable, so the graph is built on first use and kept.
         """
-        graph = self._cache.get("graph")
-        if graph is None:
-            # The graph stands after the model in the data flow; it is imported here,
-            # on use, so that the model never depends on it at import time.
-            from itvalue.graph import ValueGraph
+        # Imported on use, so that the model never depends on the graph at import time.
+        from itvalue.graph import ValueGraph
 
-            graph = self._cache["graph"] = ValueGraph.from_portfolio(self)
+        graph = self._graph
+        if not isinstance(graph, ValueGraph):
+            graph = ValueGraph.from_portfolio(self)
+            object.__setattr__(self, "_graph", graph)
         return graph
 
     def _repr_html_(self) -> str:

@@ -6,7 +6,7 @@ import enum
 
 import attrs
 
-from itvalue.model import _checks as c
+from itvalue.model._fields import currency, declare, describe, number, text
 
 __all__ = [
     "Direction",
@@ -96,7 +96,7 @@ class Direction(enum.StrEnum):
     LOWER_IS_BETTER = "lower_is_better"
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Quantity:
     """An amount of something per period, such as 10,000 orders a month.
 
@@ -106,9 +106,9 @@ class Quantity:
         per: The period the amount is counted over.
     """
 
-    amount: float = attrs.field(converter=c.as_float, validator=c.number(minimum=0))
-    unit: str = attrs.field(validator=c.text(blank=False))
-    per: Period = attrs.field(validator=c.member(Period))
+    amount: float = attrs.field(metadata=declare(number(minimum=0)))
+    unit: str = attrs.field(metadata=declare(text(blank=False)))
+    per: Period
 
     @property
     def per_hour(self) -> float:
@@ -121,7 +121,7 @@ class Quantity:
         return self.amount * (8760 / self.per.hours)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Money:
     """An amount of money in one currency. An estimate, never converted.
 
@@ -130,8 +130,8 @@ class Money:
         currency: A three-letter upper-case code such as ``EUR``.
     """
 
-    amount: float = attrs.field(converter=c.as_float, validator=c.number())
-    currency: str = attrs.field(validator=c.currency())
+    amount: float
+    currency: str = attrs.field(metadata=declare(currency()))
 
     def __str__(self) -> str:
         return f"{self.amount:,.2f} {self.currency}"
