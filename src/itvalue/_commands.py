@@ -27,7 +27,6 @@ from itvalue.model import Portfolio
 from itvalue.report import build_report, money_text, render_html, render_markdown
 from itvalue.viz import export as export_graph
 
-
 # Help that reads naturally. Recent typer shows every parameter's Python type in help:
 # "<bool>" beside a flag, which takes no value, and "<list[str]>" beside a repeated
 # argument. Options that take a value name it with a metavar where they are declared
