@@ -1,4 +1,4 @@
-"""The example of the design notes: one web shop, one payment service, two databases.
+"""Northwind, the documentation's example: one web shop, one payment service, two databases.
 
 Run with ``python examples/northwind.py``.
 """

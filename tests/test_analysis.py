@@ -241,8 +241,8 @@ def test_bit_members() -> None:
     assert _members(big) == [0, 64, 1000]
 
 
-def test_bulk_work_freezes_and_restores_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The collector is paused during bulk work, restored after, and survivors frozen."""
+def test_bulk_work_pauses_and_restores_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The collector is paused during bulk work and restored after; freezing is opt-in."""
     import gc
 
     from itvalue import _gc
@@ -250,9 +250,14 @@ def test_bulk_work_freezes_and_restores_the_collector(monkeypatch: pytest.Monkey
     frozen: list[bool] = []
     monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
     assert gc.isenabled()
+    assert _gc.FREEZE_AFTER_BULK is False
     with _gc.paused_gc(large=True):
         assert not gc.isenabled()
     assert gc.isenabled()
+    assert frozen == []
+    monkeypatch.setattr(_gc, "FREEZE_AFTER_BULK", True)
+    with _gc.paused_gc(large=True):
+        pass
     assert frozen == [True]
     with pytest.raises(RuntimeError), _gc.paused_gc(large=True):
         raise RuntimeError("boom")
@@ -265,7 +270,4 @@ def test_bulk_work_freezes_and_restores_the_collector(monkeypatch: pytest.Monkey
         assert not gc.isenabled()
     finally:
         gc.enable()
-    monkeypatch.setattr(_gc, "FREEZE_AFTER_BULK", False)
-    with _gc.paused_gc(large=True):
-        pass
     assert frozen == [True]

@@ -27,8 +27,20 @@ def test_table() -> None:
     text = table(
         [
             Row("loads", 1.0, "pydantic", 2.5, 2.5, ">= 2x faster", True),
-            Row("memory", 800.0, "-", 1024.0, 0.78, "< 1 KiB per edge", True, "B/edge"),
+            Row(
+                "memory",
+                800.0,
+                "budget: 1 KiB per edge",
+                1024.0,
+                1.28,
+                "> 1x (under budget)",
+                True,
+                "B/edge",
+            ),
         ]
     )
     assert "| loads | 1.000 s | pydantic | 2.500 s | 2.50x | >= 2x faster | yes |" in text
-    assert "| memory | 800 B/edge | - | - | 0.78 KiB/edge | < 1 KiB per edge | yes |" in text
+    assert (
+        "| memory | 800 B/edge | budget: 1 KiB per edge | 1024 B/edge | 1.28x"
+        " | > 1x (under budget) | yes |"
+    ) in text

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 import itvalue as iv
 from itvalue.analysis import availability, costs, impact, trace
-from itvalue.analysis._core import at_least, down_value
+from itvalue.analysis._core import at_least, delivered_fractions, down_value, factors, is_down
 from itvalue.analysis.impact import single_failure_loss
+from itvalue.graph import core_of
 from itvalue.testing import strategies as ivst
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "itvalue"
@@ -220,3 +221,42 @@ def test_no_module_reaches_into_another_modules_private_names() -> None:
             ):
                 offenders.append(f"{path.relative_to(SRC)}:{node.lineno}: .{node.attr}")
     assert offenders == []
+
+
+@given(
+    down=st.sets(st.integers(0, 9)),
+    required=st.lists(st.integers(0, 9), max_size=3, unique=True),
+    groups=st.lists(
+        st.lists(st.integers(0, 9), min_size=1, max_size=4, unique=True).flatmap(
+            lambda members: st.tuples(st.just(tuple(members)), st.integers(1, len(members)))
+        ),
+        max_size=3,
+    ),
+)
+def test_is_down_is_the_down_rule_for_one_scenario(
+    down: set[int], required: list[int], groups: list[tuple[tuple[int, ...], int]]
+) -> None:
+    """The short-cut scenario check gives what the down rule gives over bools."""
+    expected = down_value(
+        False, [d in down for d in required], [([m in down for m in ms], k) for ms, k in groups]
+    )
+    assert is_down(down, required, groups) is expected
+
+
+@given(p=ivst.portfolios(max_services=10, max_outcomes=3, text=False), data=st.data())
+def test_fractions_of_a_set_are_the_product_of_single_failures(
+    p: iv.Portfolio, data: st.DataObject
+) -> None:
+    """What several down services leave is the product of what each leaves alone."""
+    core = core_of(p.graph())
+    services = list(core.range("service"))
+    down = data.draw(st.sets(st.sampled_from(services)) if services else st.just(set()))
+    together = delivered_fractions(core, down)
+    table = factors(core)
+    product: dict[int, float] = {}
+    for s in down:
+        for node, factor in table[s]:
+            product[node] = product.get(node, 1.0) * factor
+    assert together.keys() == product.keys()
+    for node, value in together.items():
+        assert value == pytest.approx(product[node], rel=1e-12, abs=1e-300)

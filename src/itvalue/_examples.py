@@ -20,7 +20,7 @@ def example_names() -> list[str]:
 
 
 def example(name: str = "northwind") -> Portfolio:
-    """A bundled example portfolio; ``"northwind"`` is the one in the design notes.
+    """A bundled example portfolio; ``"northwind"`` is the one the documentation uses throughout.
 
     Examples:
         >>> import itvalue

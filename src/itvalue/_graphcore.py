@@ -183,10 +183,7 @@ class GraphCore:
         Complexity: O(V + E).
         """
         by_id = {service.id: service for service in portfolio.services}
-        order = (
-            getattr(portfolio, "service_order", None) or portfolio._cache["service_order"]
-        )  # TEMP
-        services: list[Service] = [by_id[key] for key in order]
+        services: list[Service] = [by_id[key] for key in portfolio.service_order]
         layers: list[tuple[NodeKind, Sequence[Entity]]] = [
             ("service", services),
             ("process", portfolio.processes),

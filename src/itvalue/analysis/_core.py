@@ -9,13 +9,14 @@ The exact semantics are on the documentation page "Exact semantics"; in brief:
   over a Boolean algebra, so the same function serves a single scenario (``bool``: is
   this service down?), many Monte Carlo samples at once (``int`` bitsets over samples)
   and every single-service failure at once (``int`` bitsets over the failing service,
-  for the ranking): ``|`` is "or", ``&`` is "and" in all three.
-* **Delivered fractions** (:func:`factors`, :func:`delivered_fractions`): a process
-  delivers ``∏ (1 − h)`` over its down supporters (share ``h``); products and outcomes
-  deliver the product of what enables them. Expanded, a down service ``t`` multiplies
-  every node ``x`` it affects by ``c_t(x) = ∏ (1 − h)`` over each path from one of its
-  supported processes to ``x``; what a node delivers is the product of ``c_t(x)`` over
-  the down services. The per-service factors are computed once per graph.
+  for the ranking): ``|`` is "or", ``&`` is "and" in all three. :func:`is_down` is the
+  same rule for one scenario with short cuts, held equal to it by a property test.
+* **Delivered fractions** (:func:`delivered_fractions`): a process delivers
+  ``∏ (1 − h)`` over its down supporters (share ``h``); products, outcomes and segments
+  deliver the product of what enables them. The rule is a product over the down
+  services, so what a set of them leaves is the product of what each leaves alone:
+  :func:`factors` keeps, per service, the fractions of its lone failure, which the
+  all-at-once analyses multiply (a property test holds the two ways equal).
 * **Hourly values** (:func:`hourly_values`, :func:`hourly_units`): what an hour of an
   outcome's full volume is worth, in money of one currency or in units.
 """
@@ -24,12 +25,12 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 from functools import reduce
 from operator import and_, or_
 from typing import TypeVar
 
-from itvalue._graphcore import GraphCore
+from itvalue._graphcore import GraphCore, Group
 from itvalue.errors import AnalysisError
 from itvalue.model import Money, Outcome
 
@@ -43,6 +44,7 @@ __all__ = [
     "finite_money",
     "hourly_units",
     "hourly_values",
+    "is_down",
 ]
 
 #: A Boolean algebra the down rule runs over: one scenario (bool) or a bitset (int).
@@ -89,6 +91,26 @@ def down_value(own: B, required: Iterable[B], groups: Iterable[tuple[Sequence[B]
     return down
 
 
+def is_down(down: Container[int], required: Iterable[int], groups: Iterable[Group]) -> bool:
+    """:func:`down_value` for one scenario, given the set of services already down.
+
+    The same rule, stopping at the first cause found; a property test holds it equal
+    to :func:`down_value` over ``bool``.
+    """
+    for d in required:
+        if d in down:
+            return True
+    for members, min_up in groups:
+        spare = len(members) - min_up
+        count = 0
+        for m in members:
+            if m in down:
+                count += 1
+                if count > spare:
+                    return True
+    return False
+
+
 def down_services(core: GraphCore, failed: Iterable[int]) -> list[int]:
     """Indices of the services down when ``failed`` fail, in topological order.
 
@@ -109,58 +131,60 @@ def down_services(core: GraphCore, failed: Iterable[int]) -> list[int]:
         if i in seen or i in down:
             continue
         seen.add(i)
-        if down_value(
-            False,
-            (d in down for d in required[i]),
-            ((tuple(m in down for m in members), k) for members, k in groups[i]),
-        ):
+        if is_down(down, required[i], groups[i]):
             down.add(i)
             for j in dependents[i]:
                 heapq.heappush(heap, j)
     return sorted(down)
 
 
-def factors(core: GraphCore) -> tuple[tuple[tuple[int, float], ...], ...]:
-    """Per service, ``(node, c)`` for every process, product, outcome and segment it affects.
+def delivered_fractions(core: GraphCore, down: Iterable[int]) -> dict[int, float]:
+    """Delivered fraction of every process, product, outcome and segment ``down`` affects.
 
-    ``c`` is what the service being down multiplies the node's delivery by: ``1 − h``
-    for each path from a process it supports (share ``h``) to the node; a segment takes
-    the product over its outcomes. Kept with the graph.
+    A process delivers ``∏ (1 − h)`` over its down supporters (share ``h``); a product,
+    outcome or segment the product of what enables it. Nodes left at 1 are absent.
+
+    Complexity: O(s + e) for the s supports of the down services and the e edges below
+    the processes they reach.
+    """
+    fractions: dict[int, float] = {}
+    supports = core.supports
+    for s in down:
+        for p, share in supports[s]:
+            keep = 1.0 - share
+            if keep < 1.0:  # a share so small that 1 − h rounds to 1 affects nothing
+                fractions[p] = fractions.get(p, 1.0) * keep
+    # Indices grow the way value flows (processes, products, outcomes, segments), so
+    # taking nodes in increasing order settles each before it passes its value on.
+    succ = core.succ
+    heap = list(fractions)
+    heapq.heapify(heap)
+    while heap:
+        x = heapq.heappop(heap)
+        value = fractions[x]
+        for t in succ[x]:
+            if t not in fractions:
+                heapq.heappush(heap, t)
+            fractions[t] = fractions.get(t, 1.0) * value
+    return fractions
+
+
+def factors(core: GraphCore) -> tuple[tuple[tuple[int, float], ...], ...]:
+    """Per service, what its being down alone does: ``(node, delivered)`` pairs.
+
+    The delivered fractions of :func:`delivered_fractions` for that one service. By the
+    product rule, what a set of down services leaves is the product of these factors
+    over the set (a property test holds the two equal). Kept with the graph.
 
     Complexity: O(S · r) for S services and r nodes reached from a service's supports.
     """
     found = core.memo.factors
     if found is None:
-        kinds = core.kinds
-        succ = core.succ
-        table: list[tuple[tuple[int, float], ...]] = []
-        for t in core.range("service"):
-            affected: dict[int, float] = {}
-            for p, share in core.supports[t]:
-                keep = 1.0 - share
-                affected[p] = affected.get(p, 1.0) * keep
-                for x in succ[p]:
-                    affected[x] = affected.get(x, 1.0) * keep
-                    if kinds[x] == "product":
-                        for o in succ[x]:
-                            affected[o] = affected.get(o, 1.0) * keep
-            for o in [x for x in affected if kinds[x] == "outcome"]:
-                segment = core.segment_of(o)
-                affected[segment] = affected.get(segment, 1.0) * affected[o]
-            # A share so small that 1 − h rounds to 1 affects nothing.
-            table.append(tuple(sorted((x, f) for x, f in affected.items() if f < 1.0)))
-        found = core.memo.factors = tuple(table)
+        found = core.memo.factors = tuple(
+            tuple(sorted(delivered_fractions(core, (t,)).items())) if core.supports[t] else ()
+            for t in core.range("service")
+        )
     return found
-
-
-def delivered_fractions(core: GraphCore, down: Iterable[int]) -> dict[int, float]:
-    """Delivered fraction of every process, product, outcome and segment ``down`` affects."""
-    table = factors(core)
-    fractions: dict[int, float] = {}
-    for s in down:
-        for x, factor in table[s]:
-            fractions[x] = fractions.get(x, 1.0) * factor
-    return fractions
 
 
 def currencies_in_use(core: GraphCore) -> list[str]:
