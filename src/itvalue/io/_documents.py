@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-import tempfile
+import secrets
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -139,10 +140,7 @@ def dumps(portfolio: Portfolio, format: str = "yaml", *, indent: int | None = 2)
 
 
 def _serialize(tree: dict[str, Any], fmt: str) -> str:
-    if fmt == "json":
-        # msgspec encodes in C what json.dumps(indent=2) does in Python, and formats
-        # numbers the same way everywhere (shortest repr, exponent without "+").
-        return msgspec.json.format(msgspec.json.encode(tree), indent=2).decode("utf-8") + "\n"
+    """YAML or TOML text of a tree (JSON is encoded from the model, in :func:`dumps`)."""
     if fmt == "toml":
         return tomli_w.dumps(tree)
     return yaml.dump(
@@ -158,16 +156,23 @@ def _serialize(tree: dict[str, Any], fmt: str) -> str:
 def dump(portfolio: Portfolio, path: str | os.PathLike[str], *, format: str | None = None) -> None:
     """Write a portfolio to a file, atomically: a failure never leaves a half-written file.
 
-    The text is written to a temporary file in the same folder and renamed over the
-    target only when complete.
+    The text is written to a temporary file in the target's folder and renamed over the
+    target only when complete. A file that exists keeps its permissions; a new one gets
+    those any new file gets (``0o666`` less the umask). A symbolic link is followed: the
+    file it points to is replaced, and the link stays a link.
     """
     fmt = _check_format(format) if format else format_of(path)
     text = dumps(portfolio, fmt)
-    target = Path(path)
-    directory = target.parent if str(target.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    target = Path(os.path.realpath(path))
+    try:
+        mode: int | None = stat.S_IMODE(os.stat(target).st_mode)
+    except FileNotFoundError:
+        mode = None
+    handle, temporary = _temporary_file(target)
     try:
         with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as stream:
+            if mode is not None:
+                os.chmod(temporary, mode)
             stream.write(text)
             stream.flush()
             os.fsync(stream.fileno())
@@ -175,3 +180,19 @@ def dump(portfolio: Portfolio, path: str | os.PathLike[str], *, format: str | No
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _temporary_file(target: Path) -> tuple[int, str]:
+    """A new file beside ``target``, opened for writing, with a new file's permissions.
+
+    ``tempfile.mkstemp`` would create it readable by its owner alone; creating it with
+    ``0o666`` lets the umask (and a folder's default ACL) decide, as for any new file.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _attempt in range(100):
+        name = target.parent / f".{target.name}.{secrets.token_hex(4)}.tmp"
+        try:
+            return os.open(name, flags, 0o666), str(name)
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {target}")  # pragma: no cover
