@@ -26,5 +26,5 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 @pytest.fixture
 def northwind() -> iv.Portfolio:
-    """The example portfolio of the design notes."""
+    """The Northwind example, the portfolio the document format reference shows."""
     return iv.example("northwind")

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import json
 import os
+import stat
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -104,6 +107,52 @@ def test_dump_is_atomic(
         iv.dump(northwind, path)
     assert path.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["p.json"]
+
+
+@pytest.fixture
+def umask() -> Iterator[int]:
+    """A known umask for the test, the previous one restored after."""
+    previous = os.umask(0o027)
+    try:
+        yield 0o027
+    finally:
+        os.umask(previous)
+
+
+def test_dump_keeps_an_existing_files_mode(
+    tmp_path: Path, northwind: iv.Portfolio, umask: int
+) -> None:
+    """Rewriting a file keeps its permissions."""
+    path = tmp_path / "p.yaml"
+    path.write_text("old", encoding="utf-8")
+    path.chmod(0o664)
+    iv.dump(northwind, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o664
+    assert iv.load(path) == northwind
+
+
+def test_dump_gives_a_new_file_the_umask_default(
+    tmp_path: Path, northwind: iv.Portfolio, umask: int
+) -> None:
+    """A new file gets what any new file gets: 0o666 less the umask."""
+    path = tmp_path / "new.json"
+    iv.dump(northwind, path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+
+
+def test_dump_writes_through_a_symlink(tmp_path: Path, northwind: iv.Portfolio) -> None:
+    """A symbolic link stays a link; the file it points to gets the text."""
+    (tmp_path / "real").mkdir()
+    target = tmp_path / "real" / "p.toml"
+    target.write_text("old", encoding="utf-8")
+    target.chmod(0o640)
+    link = tmp_path / "link.toml"
+    link.symlink_to(target)
+    iv.dump(northwind, link)
+    assert link.is_symlink()
+    assert iv.load(target) == northwind
+    assert stat.S_IMODE(target.stat().st_mode) == 0o640
+    assert sorted(p.name for p in (tmp_path / "real").iterdir()) == ["p.toml"]
 
 
 def test_explicit_format(tmp_path: Path, northwind: iv.Portfolio) -> None:
@@ -210,6 +259,64 @@ def test_broken_references_are_reported_with_field_problems() -> None:
         ("services[1].kind", "'busines' is not one of: business, technical"),
         ("services[0].owner", "'itt' names no entity; expected a stakeholder"),
         ("services[2].depends_on[1].service", "'d' names no entity; expected a service"),
+    ]
+
+
+def test_a_document_whose_only_problems_are_unknown_references() -> None:
+    """Well-typed fields naming nothing: each reference is listed, with its path and line."""
+    text = HEAD + (
+        "stakeholders: [{id: it, name: IT, kind: it}]\n"
+        "segments: [{id: web, name: Web, relationship_owner: sales}]\n"
+        "services:\n"
+        "  - {id: a, name: A, owner: it, kind: business, offering: catalog, lifecycle: live,\n"
+        "     provided_by: acme, depends_on: [{service: b}, {service: c}]}\n"
+        "  - {id: b, name: B, owner: it, kind: technical, offering: catalog, lifecycle: live}\n"
+        "slas:\n"
+        "  - id: s\n"
+        "    name: S\n"
+        "    service: a\n"
+        "    consumer: it\n"
+        "    objectives: [{metric: uptime, target: 0.99}]\n"
+    )
+    assert problems(text) == [
+        (
+            "segments[0].relationship_owner",
+            "'sales' names no entity; expected a stakeholder",
+            "",
+            5,
+        ),
+        ("services[0].provided_by", "'acme' names no entity; expected a stakeholder", "", 8),
+        (
+            "services[0].depends_on[1].service",
+            "'c' names no entity; expected a service",
+            "",
+            8,
+        ),
+        ("slas[0].objectives[0].metric", "'uptime' names no entity; expected a metric", "", 15),
+    ]
+
+
+def test_a_percentage_gets_the_fraction_hint() -> None:
+    """'99.8%' for an availability is refused with the fraction to write instead."""
+    text = HEAD + (
+        "stakeholders: [{id: it, name: IT, kind: it}]\n"
+        "services:\n"
+        "  - {id: a, name: A, owner: it, kind: business, offering: catalog, lifecycle: live,\n"
+        "     availability: 99.8%, supports: [{process: p, share: '50 %'}]}\n"
+    )
+    assert problems(text)[:2] == [
+        (
+            "services[0].availability",
+            "expected a number, got string '99.8%'",
+            "write a fraction: 99.8% is 0.998",
+            7,
+        ),
+        (
+            "services[0].supports[0].share",
+            "expected a number, got string '50 %'",
+            "write a fraction: 50% is 0.5",
+            7,
+        ),
     ]
 
 
@@ -350,6 +457,30 @@ def test_configure_converter_leaves_other_types_alone() -> None:
     (inner,) = excinfo.value.exceptions
     assert isinstance(inner, iv.ValidationError)
     assert inner.problems[0].path == "amount"
+
+
+def test_hooks_on_the_public_converter_change_no_document(
+    northwind: iv.Portfolio, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What others register on itvalue.converter changes none of dumps' outputs."""
+    import itvalue.io
+    import itvalue.io._converter
+
+    before = {format: iv.dumps(northwind, format) for format in FORMATS}
+    tree = iv.to_dict(northwind)
+    # A copy stands in for the exported converter, so the hooks leave with the test.
+    public = iv.converter.copy()
+    for module in (iv, itvalue.io, itvalue.io._converter):
+        monkeypatch.setattr(module, "converter", public)
+    iv.converter.register_unstructure_hook(iv.Money, lambda money: str(money))
+    iv.converter.register_unstructure_hook(iv.Service, lambda service: service.id)
+    iv.converter.register_unstructure_hook(iv.Portfolio, lambda portfolio: portfolio.name)
+    iv.converter.register_structure_hook(iv.Portfolio, lambda _tree, _type: None)
+    assert iv.converter.unstructure(northwind) == "Northwind Retail"
+    assert {format: iv.dumps(northwind, format) for format in FORMATS} == before
+    assert iv.to_dict(northwind) == tree
+    assert iv.from_dict(copy.deepcopy(tree)) == northwind
+    assert iv.loads(before["yaml"]) == northwind
 
 
 # --- hostile input ----------------------------------------------------------------------------
@@ -529,14 +660,18 @@ def test_random_text_never_crashes(text: str) -> None:
     )
 )
 def test_random_trees_never_crash(tree: Any) -> None:
-    """Whatever the tree, from_dict raises only ValidationError."""
+    """Whatever the tree, from_dict raises only ValidationError, or gives what round-trips."""
+    p: iv.Portfolio | None = None
+    problems: tuple[iv.Problem, ...] = ()
     try:
-        iv.from_dict(tree)
+        p = iv.from_dict(tree)
     except iv.ValidationError as err:
         problems = err.problems
+    if p is None:
+        assert problems
     else:
-        problems = (iv.Problem(path="", message="accepted"),)
-    assert problems
+        for format in FORMATS:
+            assert iv.loads(iv.dumps(p, format), format) == p
 
 
 # --- the JSON Schema ---------------------------------------------------------------------------

@@ -114,6 +114,15 @@ def test_hints() -> None:
     with pytest.raises(iv.ValidationError) as excinfo:
         iv.Money(amount=1, currency="eur")
     assert "EUR" in excinfo.value.problems[0].hint
+    with pytest.raises(iv.ValidationError) as excinfo:
+        service(availability="99.8%")
+    assert excinfo.value.problems[0].hint == "write a fraction: 99.8% is 0.998"
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.Support(process="p", share="100%")  # type: ignore[arg-type]
+    assert excinfo.value.problems[0].hint == "write a fraction: 100% is 1"
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.Support(process="p", share="150%")  # type: ignore[arg-type]
+    assert excinfo.value.problems[0].hint == ""
 
 
 def test_models_are_frozen_slotted_keyword_only() -> None:
@@ -140,6 +149,38 @@ def test_models_are_frozen_slotted_keyword_only() -> None:
         assert all(f.kw_only for f in attrs.fields(cls)), cls
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         IT.name = "x"  # type: ignore[misc]
+
+
+def test_constructors_take_enum_values_and_any_iterable() -> None:
+    """kind="business" stores the member; a list or a generator is stored as a tuple."""
+    s = service(
+        kind="business",
+        offering="made_to_order",
+        lifecycle="retired",
+        supports=[iv.Support(process="p")],
+        depends_on=(iv.Dependency(service=d) for d in ("a", "b")),
+    )
+    assert s.kind is iv.ServiceKind.BUSINESS
+    assert s.offering is iv.Offering.MADE_TO_ORDER
+    assert s.lifecycle is iv.Lifecycle.RETIRED
+    assert s.supports == (iv.Support(process="p"),)
+    assert [d.service for d in s.depends_on] == ["a", "b"]
+    assert type(s.depends_on) is tuple
+    assert s == service(
+        kind=iv.ServiceKind.BUSINESS,
+        offering=iv.Offering.MADE_TO_ORDER,
+        lifecycle=iv.Lifecycle.RETIRED,
+        supports=(iv.Support(process="p"),),
+        depends_on=(iv.Dependency(service="a"), iv.Dependency(service="b")),
+    )
+    # Static types name what is stored; at run time the constructors convert.
+    supplier = iv.Stakeholder(id="v", name="V", kind="supplier")  # type: ignore[arg-type]
+    assert supplier.kind is iv.StakeholderKind.SUPPLIER
+    assert iv.Portfolio(name="P", stakeholders=[IT]).stakeholders == (IT,)  # type: ignore[arg-type]
+    with pytest.raises(iv.ValidationError) as excinfo:
+        service(kind="busines")
+    assert problems_of(excinfo) == [("kind", "'busines' is not one of: business, technical")]
+    assert excinfo.value.problems[0].hint == "did you mean 'business'?"
 
 
 def test_ints_widen_to_floats() -> None:
@@ -343,6 +384,16 @@ def _chain(n: int, *, cycle: bool = False) -> tuple[iv.Service, ...]:
             deps = (iv.Dependency(service="s0"),)
         services.append(service(id=f"s{i}", depends_on=deps))
     return tuple(services)
+
+
+def test_service_order(northwind: iv.Portfolio) -> None:
+    """Services come in dependency order, read-only, and the graph is built once."""
+    assert northwind.service_order == ("db-a", "db-b", "payments")
+    with pytest.raises(AttributeError):
+        northwind.service_order = ()  # type: ignore[misc]
+    assert iv.Portfolio(name="Empty").service_order == ()
+    assert northwind.graph() is northwind.graph()
+    assert attrs.evolve(northwind) == northwind
 
 
 def test_long_chains_in_reverse_order_are_ordered() -> None:

@@ -1,0 +1,211 @@
+"""Tests of the integrity passes: the quick one refuses exactly what the detailed one reports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+import itvalue as iv
+from itvalue.model import COLLECTIONS
+from itvalue.model._fields import FieldSpec, Ref, Shape, fields_of
+from itvalue.model._integrity import (
+    _detailed_problems,
+    describe_kind,
+    integrity_problems,
+    service_order,
+)
+from itvalue.testing import strategies as ivst
+
+
+def _ruled(cls: type) -> list[FieldSpec]:
+    """The fields of ``cls`` that name entities, directly or through their items."""
+    return [
+        spec
+        for spec in fields_of(cls)
+        if spec.ref is not None
+        or spec.links is not None
+        or (spec.holds_model and _ruled(spec.item))
+    ]
+
+
+def _break(draw: st.DrawFn, entity: Any, spec: FieldSpec, ids: list[str], holder: Any) -> Any:
+    """``entity`` with the references of field ``spec`` bent: unknown, wrong kind, repeated."""
+    value = getattr(entity, spec.name)
+    some_id = st.sampled_from([*ids, "nobody", holder.id])
+    if spec.ref is not None and spec.shape is Shape.MANY:
+        again = value and draw(st.booleans())
+        new: Any = (*value, draw(st.sampled_from(value) if again else some_id))
+    elif spec.ref is not None:
+        new = draw(some_id | st.none()) if spec.shape is Shape.OPTIONAL else draw(some_id)
+    elif spec.links is not None:
+        key = spec.links.key
+        choice = draw(st.sampled_from(["repeat", "name", "itself", "inside"]))
+        if choice == "inside" and value:
+            new = _break_inside(draw, value, spec, ids, holder)
+        elif choice == "repeat":
+            again = value[0] if value else spec.item(**{key: draw(some_id)})
+            new = (*value, again) if value else (again, again)
+        else:
+            target = holder.id if choice == "itself" else draw(some_id)
+            new = (*value, spec.item(**{key: target}))
+    elif value:
+        new = _break_inside(draw, value, spec, ids, holder)
+    else:
+        return entity
+    return attrs.evolve(entity, **{spec.name: new})
+
+
+def _break_inside(
+    draw: st.DrawFn, items: tuple[Any, ...], spec: FieldSpec, ids: list[str], holder: Any
+) -> tuple[Any, ...]:
+    j = draw(st.integers(0, len(items) - 1))
+    inner = draw(st.sampled_from(_ruled(spec.item)))
+    return (*items[:j], _break(draw, items[j], inner, ids, holder), *items[j + 1 :])
+
+
+#: Every field of every collection that names entities, directly or through its items.
+RULED = [(name, spec) for name, cls, _kind in COLLECTIONS for spec in _ruled(cls)]
+
+
+#: What the property bends: each declared reference, ids, and the dependency order.
+TARGETS: list[Any] = [*RULED, "duplicate id", "cycle"]
+
+
+def _bend(draw: st.DrawFn, collections: dict[str, list[Any]], ids: list[str], target: Any) -> None:
+    if target == "duplicate id":
+        name = draw(st.sampled_from([n for n, _c, _k in COLLECTIONS if collections[n]]))
+        entities = collections[name]
+        i = draw(st.integers(0, len(entities) - 1))
+        entities[i] = attrs.evolve(entities[i], id=draw(st.sampled_from(ids)))
+    elif target == "cycle":
+        # Close a loop: each service of a few comes to depend on the next.
+        services = collections["services"]
+        chain = draw(st.permutations(range(len(services))))[: draw(st.integers(2, 3))]
+        for a, b in zip(chain, [*chain[1:], chain[0]], strict=True):
+            dependency = iv.Dependency(service=services[b].id)
+            if dependency not in services[a].depends_on:
+                services[a] = attrs.evolve(
+                    services[a], depends_on=(*services[a].depends_on, dependency)
+                )
+    else:
+        name, spec = target
+        entities = collections[name]
+        if entities:
+            i = draw(st.integers(0, len(entities) - 1))
+            entities[i] = _break(draw, entities[i], spec, ids, entities[i])
+
+
+@st.composite
+def broken_collections(draw: st.DrawFn, target: Any) -> dict[str, list[Any]]:
+    """The collections of a valid portfolio with ``target`` bent, and sometimes more."""
+    p = draw(ivst.portfolios(min_services=2, max_services=6, text=False))
+    collections = {name: list(getattr(p, name)) for name, _cls, _kind in COLLECTIONS}
+    ids = sorted(p.ids)
+    _bend(draw, collections, ids, target)
+    if draw(st.integers(0, 3)) == 0:
+        _bend(draw, collections, ids, draw(st.sampled_from(TARGETS)))
+    return collections
+
+
+@pytest.mark.parametrize(
+    "target",
+    TARGETS,
+    ids=[t if isinstance(t, str) else f"{t[0]}.{t[1].name}" for t in TARGETS],
+)
+@settings(max_examples=max(10, settings().max_examples // 4))
+@given(data=st.data())
+def test_quick_pass_refuses_exactly_what_the_detailed_pass_reports(
+    target: Any, data: st.DataObject
+) -> None:
+    """Unknown, wrong-kind and repeated references, duplicates, cycles: both passes agree."""
+    collections = data.draw(broken_collections(target))
+    order = service_order(collections)
+    problems = _detailed_problems(collections)
+    event("sound" if order is not None else "broken")
+    assert (order is None) == bool(problems), problems
+    assert integrity_problems(collections) == problems
+    if order is not None:
+        services = collections["services"]
+        assert sorted(order) == sorted(s.id for s in services)
+        place = {key: n for n, key in enumerate(order)}
+        for service in services:
+            assert all(place[d.service] < place[service.id] for d in service.depends_on)
+    kwargs: dict[str, Any] = {n: tuple(entities) for n, entities in collections.items()}
+    if problems:
+        with pytest.raises(iv.ValidationError) as excinfo:
+            iv.Portfolio(name="P", **kwargs)
+        assert list(excinfo.value.problems) == problems
+    else:
+        assert iv.Portfolio(name="P", **kwargs).service_order == order
+
+
+def test_every_declared_reference_is_checked() -> None:
+    """Each field the table marks as a reference is reported when it names nothing."""
+    p = iv.from_dict(_everything())
+    paths = set()
+    for name, cls, _kind in COLLECTIONS:
+        for spec in _ruled(cls):
+            collections = {n: list(getattr(p, n)) for n, _c, _k in COLLECTIONS}
+            collections[name][0] = _unknown(collections[name][0], spec)
+            assert service_order(collections) is None
+            (problem,) = _detailed_problems(collections)
+            assert problem.message == "'nothing' names no entity; expected " + " or ".join(
+                describe_kind(kind) for kind in _reference(cls, spec).kinds
+            )
+            paths.add(problem.path)
+    assert paths == {
+        "segments[0].relationship_owner",
+        "outcomes[0].segment",
+        "products[0].owner",
+        "products[0].outcomes[2]",
+        "processes[0].owner",
+        "processes[0].enables[2]",
+        "value_streams[0].segment",
+        "value_streams[0].outcome",
+        "value_streams[0].stages[0].processes[2]",
+        "services[0].owner",
+        "services[0].provided_by",
+        "services[0].supports[2].process",
+        "services[0].depends_on[2].service",
+        "metrics[0].outcome",
+        "slas[0].service",
+        "slas[0].consumer",
+        "slas[0].objectives[0].metric",
+    }
+
+
+def _reference(cls: type, spec: FieldSpec) -> Ref:
+    """The reference a ruled field makes, through its items where it has them."""
+    if spec.ref is not None:
+        return spec.ref
+    if spec.links is not None:
+        (key,) = [f for f in fields_of(spec.item) if f.name == spec.links.key]
+        assert key.ref is not None
+        return key.ref
+    (inner,) = _ruled(spec.item)
+    return _reference(spec.item, inner)
+
+
+def _unknown(entity: Any, spec: FieldSpec) -> Any:
+    """``entity`` with a new reference, to nothing, added through ``spec``."""
+    value = getattr(entity, spec.name)
+    if spec.ref is not None:
+        new: Any = (*value, "nothing") if spec.shape is Shape.MANY else "nothing"
+    elif spec.links is not None:
+        new = (*value, spec.item(**{spec.links.key: "nothing"}))
+    elif value:
+        (inner,) = _ruled(spec.item)
+        new = (*value[:-1], _unknown(value[-1], inner))
+    else:
+        return entity
+    return attrs.evolve(entity, **{spec.name: new})
+
+
+def _everything() -> dict[str, Any]:
+    from tests.test_fields import BASE
+
+    return BASE
