@@ -320,6 +320,15 @@ def test_a_percentage_gets_the_fraction_hint() -> None:
     ]
 
 
+def test_no_scalar_hint_for_a_list_or_a_mapping() -> None:
+    """Quoting cannot turn a list or a mapping into a string: no hint says so."""
+    text = HEAD + "stakeholders: [{id: {a: 1}, name: [x], kind: it}]\n"
+    assert problems(text) == [
+        ("stakeholders[0].id", "expected a string, got mapping a mapping", "", 4),
+        ("stakeholders[0].name", "expected a string, got list a list", "", 4),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "path", "message"),
     [

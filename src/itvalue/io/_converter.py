@@ -388,8 +388,11 @@ def _with_hint(problems: list[RawProblem], check: Check, value: Any) -> list[Raw
     """Problems of a value of the wrong type, with the hint its field's check knows.
 
     A check knows more than a type: a fraction field, given the string ``"99.8%"``,
-    hints at ``0.998``.
+    hints at ``0.998``. Only scalars are asked: no hint about a scalar helps a list or a
+    mapping.
     """
+    if isinstance(value, (dict, list)):
+        return problems
     out = []
     for path, message, hint in problems:
         if not path and not hint:
