@@ -13,6 +13,7 @@ that did structure while others did not, and report every problem of a document 
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -65,6 +66,7 @@ def describe_kind(kind: str) -> str:
 # --- the rules, as the field table declares them ------------------------------------------
 
 
+@functools.cache
 def _ruled(cls: type) -> tuple[FieldSpec, ...]:
     """The fields of ``cls`` that name entities, directly or through their items."""
     return tuple(
@@ -97,9 +99,6 @@ def _acyclic() -> tuple[str, FieldSpec, Links]:
     return found[0]
 
 
-_ORDERED, _ORDERED_FIELD, _ORDERED_LINKS = _acyclic()
-
-
 def _refs_of(cls: type) -> Iterable[tuple[str, Ref]]:
     """Every reference declared in ``cls`` and its items, with the field's name."""
     for spec in _ruled(cls):
@@ -109,10 +108,18 @@ def _refs_of(cls: type) -> Iterable[tuple[str, Ref]]:
             yield from _refs_of(spec.item)
 
 
-for _name, _cls, _kind in COLLECTIONS:
-    for _field, _ref in _refs_of(_cls):
-        assert set(_ref.kinds) <= _KIND_WORDS.keys(), f"{_field}: unknown kind"
-        assert _ref.role is None or len(_ref.kinds) == 1, f"{_field}: a role names one kind"
+def _check_declarations() -> None:
+    """Refuse, at import, references that name no kind of entity or misuse a role."""
+    for _name, cls, _kind in COLLECTIONS:
+        for field, ref in _refs_of(cls):
+            if not set(ref.kinds) <= _KIND_WORDS.keys():
+                raise TypeError(f"{cls.__name__}.{field}: unknown kind in {ref.kinds}")
+            if ref.role is not None and len(ref.kinds) != 1:
+                raise TypeError(f"{cls.__name__}.{field}: a role is for one kind of entity")
+
+
+_check_declarations()
+_ORDERED, _ORDERED_FIELD, _ORDERED_LINKS = _acyclic()
 
 
 def integrity_problems(collections: Mapping[str, Sequence[object | None]]) -> list[Problem]:
