@@ -1,7 +1,10 @@
 """The domain model: entities, value types, closed vocabularies and the portfolio.
 
 Every class is a frozen, slotted, keyword-only attrs class that validates its fields
-on construction; :class:`Portfolio` also checks the whole (ids, references, cycles).
+on construction; :class:`Portfolio` also checks the whole (ids, references, cycles) and
+knows its services' dependency order (:attr:`Portfolio.service_order`). What each field
+holds, accepts and refers to is described once, in the table of fields that the
+document readers and writers are derived from.
 """
 
 from itvalue.model._entities import (
@@ -19,7 +22,7 @@ from itvalue.model._entities import (
     Support,
     ValueStream,
 )
-from itvalue.model._integrity import COLLECTIONS
+from itvalue.model._integrity import COLLECTIONS, describe_kind
 from itvalue.model._portfolio import Entity, Portfolio
 from itvalue.model._values import (
     Direction,
@@ -59,4 +62,5 @@ __all__ = [
     "StakeholderKind",
     "Support",
     "ValueStream",
+    "describe_kind",
 ]
