@@ -72,8 +72,15 @@ def delivered(p: iv.Portfolio, failed: Iterable[str]) -> dict[str, float]:
 
 
 def expected(p: iv.Portfolio, node: str) -> float:
-    """The expectation over every own-state of every uncertain service."""
-    uncertain = [s for s in p.services if s.availability is not None and s.availability < 1]
+    """The expectation over every own-state of every uncertain service.
+
+    Only live services run, so only they can fail on their own.
+    """
+    uncertain = [
+        s
+        for s in p.services
+        if s.availability is not None and s.availability < 1 and s.lifecycle is iv.Lifecycle.LIVE
+    ]
     total = 0.0
     for states in itertools.product((True, False), repeat=len(uncertain)):
         weight = 1.0
@@ -97,3 +104,74 @@ def value_lost_per_hour(p: iv.Portfolio, failed: Iterable[str], currency: str) -
                 o.volume.amount / o.volume.per.hours * (1 - fractions[o.id]) * o.unit_value.amount
             )
     return total
+
+
+def provided(p: iv.Portfolio, supplier: str) -> list[str]:
+    """The live services a supplier provides: what fails when the supplier fails."""
+    return [
+        s.id for s in p.services if s.provided_by == supplier and s.lifecycle is iv.Lifecycle.LIVE
+    ]
+
+
+def _targets(p: iv.Portfolio, key: str) -> list[tuple[str, float]]:
+    """Where cost at ``key`` flows and each edge's weight, before any driver."""
+    for s in p.services:
+        if s.id == key:
+            out = [(d.id, 1.0) for d in p.services if any(x.service == key for x in d.depends_on)]
+            return out + [(sup.process, sup.share) for sup in s.supports]
+    for proc in p.processes:
+        if proc.id == key:
+            return [(t, 1.0) for t in proc.enables]
+    for prod in p.products:
+        if prod.id == key:
+            return [(t, 1.0) for t in prod.outcomes]
+    return []
+
+
+def _outcomes_reached(p: iv.Portfolio, key: str) -> set[str]:
+    if any(o.id == key for o in p.outcomes):
+        return {key}
+    found: set[str] = set()
+    for target, _w in _targets(p, key):
+        found |= _outcomes_reached(p, target)
+    return found
+
+
+def _yearly_value(p: iv.Portfolio, outcome: str) -> float:
+    o = p.outcome(outcome)
+    if o.volume is None or o.unit_value is None:
+        return 0.0
+    return o.volume.amount * 8760 / o.volume.per.hours * o.unit_value.amount
+
+
+def share_reaching(p: iv.Portfolio, key: str, outcome: str, driver: str = "equal") -> float:
+    """The fraction of cost at ``key`` that reaches ``outcome``, summed over every path."""
+    if key == outcome:
+        return 1.0
+    targets = _targets(p, key)
+    is_business = not any(s.id == key for s in p.services)
+    if driver == "value" and is_business:
+        valued = [
+            (t, sum(_yearly_value(p, o) for o in _outcomes_reached(p, t))) for t, _w in targets
+        ]
+        if any(v > 0 for _t, v in valued):
+            targets = valued
+    total = sum(w for _t, w in targets)
+    if total <= 0:
+        return 0.0
+    return sum(w / total * share_reaching(p, t, outcome, driver) for t, w in targets if w > 0)
+
+
+def allocation(p: iv.Portfolio, driver: str = "equal") -> dict[str, dict[str, float]]:
+    """Per outcome and currency, the live services' cost that reaches it, path by path."""
+    out: dict[str, dict[str, float]] = {}
+    for s in p.services:
+        if s.annual_cost is None or s.lifecycle is not iv.Lifecycle.LIVE:
+            continue
+        for o in p.outcomes:
+            fraction = share_reaching(p, s.id, o.id, driver)
+            if fraction > 0:
+                amounts = out.setdefault(o.id, {})
+                currency = s.annual_cost.currency
+                amounts[currency] = amounts.get(currency, 0.0) + s.annual_cost.amount * fraction
+    return out

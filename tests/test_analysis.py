@@ -83,8 +83,9 @@ def test_exact_matches_enumeration(p: iv.Portfolio) -> None:
 def _single_path(g: iv.ValueGraph, node: str) -> bool:
     graph = g.nx
     for s in g.ids_of("service"):
-        a = g.portfolio.service(s).availability
-        uncertain = a is not None and a < 1 and s != node
+        service = g.portfolio.service(s)
+        a = service.availability
+        uncertain = a is not None and a < 1 and s != node and service.is_live
         if uncertain and sum(1 for _ in nx.all_simple_paths(graph, s, node)) > 1:
             return False
     return True
@@ -188,9 +189,9 @@ def test_single_points_of_failure_match_the_oracle(p: iv.Portfolio) -> None:
     hours=st.sampled_from([0.5, 1.0, 8.0]),
 )
 def test_rank_services_matches_the_oracle(p: iv.Portfolio, hours: float) -> None:
-    """Value at risk per service equals the oracle's, worst first, ties by id."""
+    """Value at risk per live service equals the oracle's, worst first, ties by id."""
     ranked = p.graph().rank_services(hours=hours)
-    assert sorted(s for s, _v in ranked) == sorted(s.id for s in p.services)
+    assert sorted(s for s, _v in ranked) == sorted(s.id for s in p.services if s.is_live)
     for service, value in ranked:
         assert value == pytest.approx(
             oracles.value_lost_per_hour(p, [service], "EUR") * hours, rel=1e-9, abs=1e-9
@@ -204,11 +205,21 @@ def test_rank_services_matches_the_oracle(p: iv.Portfolio, hours: float) -> None
 
 @given(p=ivst.portfolios(max_services=8, currencies=("EUR", "USD"), text=False))
 def test_cost_is_conserved(p: iv.Portfolio) -> None:
-    """Allocated plus unallocated equals the total, per currency."""
+    """Allocated plus unallocated plus not live equals the total, per currency."""
     alloc = p.graph().allocate_costs()
     for currency, total in alloc.total.items():
         allocated = alloc.allocated.get(currency, 0.0)
-        assert allocated + alloc.unallocated[currency] == pytest.approx(total, rel=1e-9, abs=1e-6)
+        not_live = alloc.not_live.get(currency, 0.0)
+        assert allocated + alloc.unallocated[currency] + not_live == pytest.approx(
+            total, rel=1e-9, abs=1e-6
+        )
+        assert not_live == pytest.approx(
+            sum(
+                s.annual_cost.amount
+                for s in p.services
+                if s.annual_cost and s.annual_cost.currency == currency and not s.is_live
+            )
+        )
         stranded = sum(v.get(currency, 0.0) for v in alloc.stranded.values())
         assert stranded == pytest.approx(alloc.unallocated[currency], rel=1e-9, abs=1e-6)
     for key, amounts in alloc.per_unit.items():
@@ -229,6 +240,54 @@ def test_rank_services_agrees_with_impact_on_larger_portfolios(p: iv.Portfolio) 
     for service, value in g.rank_services():
         lost = g.impact(service).totals(1.0).get("EUR", iv.Money(amount=0.0, currency="EUR"))
         assert value == pytest.approx(lost.amount, rel=1e-9, abs=1e-9)
+
+
+@given(
+    p=ivst.portfolios(max_services=7, max_outcomes=3, currencies=("EUR",), text=False),
+    driver=st.sampled_from(["equal", "value"]),
+)
+def test_allocation_matches_the_oracle(p: iv.Portfolio, driver: str) -> None:
+    """Each outcome's cost is the live services' cost summed over every path to it."""
+    alloc = p.graph().allocate_costs(driver=driver)  # type: ignore[arg-type]
+    expected = oracles.allocation(p, driver)
+    assert set(alloc.by_outcome) == set(expected)
+    for key, amounts in expected.items():
+        for currency, amount in amounts.items():
+            assert alloc.by_outcome[key][currency] == pytest.approx(amount, rel=1e-9, abs=1e-6)
+    assert alloc.driver == driver
+
+
+@given(p=ivst.portfolios(max_services=8, currencies=("EUR",), text=False))
+def test_cost_is_conserved_under_the_value_driver(p: iv.Portfolio) -> None:
+    """The value driver moves cost between outcomes, never in or out of the total."""
+    alloc = p.graph().allocate_costs(driver="value")
+    for currency, total in alloc.total.items():
+        parts = (
+            alloc.allocated.get(currency, 0.0)
+            + alloc.unallocated[currency]
+            + alloc.not_live.get(currency, 0.0)
+        )
+        assert parts == pytest.approx(total, rel=1e-9, abs=1e-6)
+
+
+@given(p=ivst.portfolios(max_services=7, max_outcomes=3, currencies=("EUR",), text=False))
+def test_suppliers_match_the_oracle(p: iv.Portfolio) -> None:
+    """A supplier's failure is its live services failing at once: impact, ranking, SPOF."""
+    g = p.graph()
+    ranked = dict(g.rank_suppliers())
+    suppliers = [s.id for s in p.stakeholders if s.kind is iv.StakeholderKind.SUPPLIER]
+    assert sorted(ranked) == sorted(suppliers)
+    spof = g.single_points_of_failure(suppliers=True)
+    for supplier in suppliers:
+        failed = oracles.provided(p, supplier)
+        assert g.impact(supplier).down == frozenset(oracles.down(p, failed))
+        assert ranked[supplier] == pytest.approx(
+            oracles.value_lost_per_hour(p, failed, "EUR"), rel=1e-9, abs=1e-9
+        )
+        fractions = oracles.delivered(p, failed)
+        for o in p.outcomes:
+            stops = bool(failed) and fractions[o.id] == 0.0
+            assert (supplier in spof.get(o.id, [])) is stops
 
 
 def test_bit_members() -> None:

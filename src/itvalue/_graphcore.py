@@ -20,8 +20,7 @@ from typing import Literal
 import attrs
 
 from itvalue.errors import UnknownIdError
-from itvalue.model import Entity, Portfolio, Service
-from itvalue.model._integrity import describe_kind
+from itvalue.model import Entity, Portfolio, Service, describe_kind
 
 __all__ = ["NODE_KINDS", "GraphCore", "Group", "Memo", "NodeKind"]
 
@@ -65,7 +64,8 @@ class GraphCore:
         groups: Per service, its redundancy groups as ``(members, min_up)``.
         dependents: Per service, the services that depend on it.
         supports: Per service, ``(process index, share)`` of each process it supports.
-        avail: Per service, its own availability (1 when not stated).
+        avail: Per service, its own availability: 1 when not stated, or when the
+            service is not live (it cannot fail today).
         live: Per service, whether it is live.
         succ: Per node, the nodes it enables.
         pred: Per node, the nodes that enable it.
@@ -256,7 +256,11 @@ class GraphCore:
             groups=tuple(groups),
             dependents=tuple(map(tuple, dependents)),
             supports=tuple(supports),
-            avail=tuple(1.0 if s.availability is None else s.availability for s in services),
+            # Only live services run: one that is not live cannot fail today.
+            avail=tuple(
+                s.availability if s.availability is not None and s.is_live else 1.0
+                for s in services
+            ),
             live=tuple(s.is_live for s in services),
             succ=tuple(map(tuple, succ)),
             pred=tuple(map(tuple, pred)),

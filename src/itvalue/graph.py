@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from networkx import DiGraph
 
     from itvalue.analysis.availability import AvailabilityTarget, Estimate, Method
-    from itvalue.analysis.costs import CostAllocation
+    from itvalue.analysis.costs import CostAllocation, Driver
     from itvalue.analysis.impact import Impact, OutcomeImpact
     from itvalue.analysis.trace import Trace
 
@@ -187,14 +187,14 @@ class ValueGraph:
 
         return orphans(self)
 
-    def single_points_of_failure(self) -> dict[str, list[str]]:
-        """Per outcome, the live services whose failure alone stops it.
+    def single_points_of_failure(self, *, suppliers: bool = False) -> dict[str, list[str]]:
+        """Per outcome, the live services (or suppliers) whose failure alone stops it.
 
         See :func:`itvalue.analysis.impact.single_points_of_failure`.
         """
         from itvalue.analysis.impact import single_points_of_failure
 
-        return single_points_of_failure(self)
+        return single_points_of_failure(self, suppliers=suppliers)
 
     def rank_services(
         self, *, hours: float = 1.0, currency: str | None = None
@@ -206,6 +206,17 @@ class ValueGraph:
         from itvalue.analysis.impact import rank_services
 
         return rank_services(self, hours=hours, currency=currency)
+
+    def rank_suppliers(
+        self, *, hours: float = 1.0, currency: str | None = None
+    ) -> list[tuple[str, float]]:
+        """Suppliers by the value an outage of all they provide puts at risk, worst first.
+
+        See :func:`itvalue.analysis.impact.rank_suppliers`.
+        """
+        from itvalue.analysis.impact import rank_suppliers
+
+        return rank_suppliers(self, hours=hours, currency=currency)
 
     def expected_delivery(self, node: str, *, method: Method = "exact") -> float:
         """The expected fraction a node delivers at today's availabilities.
@@ -245,11 +256,14 @@ class ValueGraph:
 
         return availability_target(self, service, target, period=period)
 
-    def allocate_costs(self) -> CostAllocation:
-        """Annual IT cost allocated to outcomes; see :func:`itvalue.analysis.costs`."""
+    def allocate_costs(self, *, driver: Driver = "equal") -> CostAllocation:
+        """Annual IT cost allocated to outcomes.
+
+        See :func:`itvalue.analysis.costs.allocate_costs`.
+        """
         from itvalue.analysis.costs import allocate_costs
 
-        return allocate_costs(self)
+        return allocate_costs(self, driver=driver)
 
     def __repr__(self) -> str:
         plural = {"process": "processes"}

@@ -1,13 +1,16 @@
-"""What every single-service outage does, for all services at once, with bitsets.
+"""What every single failure does, for all of them at once, with bitsets.
 
-The impact of service ``s`` alone depends on ``K(s)``, the services down when only ``s``
-fails. Rather than cascading once per service, this module computes, for every service
-``t``, the set of services whose lone failure takes ``t`` down — its *killers* — as a
-Python integer used as a bitset over service indices, in one topological pass. The
-killers of ``t`` are the down rule of :mod:`itvalue.analysis._core` itself
-(:func:`~itvalue.analysis._core.down_value`), run over bitsets: ``t``'s own bit, or the
-killers of a required dependency, or, for a group, the services found in more of its
-members' killer sets than the group can spare. So ``t ∈ K(s)`` iff ``s ∈ killers(t)``.
+A *failure unit* is what fails as one: a live service (non-live services cannot fail),
+or a supplier, whose live services all fail together. The impact of unit ``u`` alone
+depends on ``K(u)``, the services down when only ``u`` fails. Rather than cascading once
+per unit, this module computes, for every service ``t``, the set of units whose lone
+failure takes ``t`` down — its *killers* — as a Python integer used as a bitset over
+units, in one topological pass. The killers of ``t`` are the down rule of
+:mod:`itvalue.analysis._core` itself (:func:`~itvalue.analysis._core.down_value`), run
+over bitsets: the units ``t`` belongs to, or the killers of a required dependency, or,
+for a group, the units found in more of its members' killer sets than the group can
+spare (counted, not only intersected, for groups that need more than one member up).
+So ``t ∈ K(u)`` iff ``u ∈ killers(t)``.
 
 An outcome ``o`` then delivers ``∏ c_t(o)`` over ``t ∈ K(s)``, with the per-service
 factors ``c_t`` of :func:`~itvalue.analysis._core.factors`. Services that take down a
@@ -22,12 +25,13 @@ number of (service, outcome) pairs with a loss.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 
 from itvalue._graphcore import GraphCore
 from itvalue.analysis._core import down_value, factors
+from itvalue.model import Service, StakeholderKind
 
-__all__ = ["members", "single_failure_sets", "value_at_risk"]
+__all__ = ["members", "service_units", "single_failure_sets", "supplier_units", "value_at_risk"]
 
 _BIT_POSITIONS = [tuple(i for i in range(8) if byte >> i & 1) for byte in range(256)]
 
@@ -46,14 +50,43 @@ def members(bits: int) -> list[int]:
     return out
 
 
-def single_failure_sets(
-    core: GraphCore, outcomes: Collection[int]
-) -> tuple[dict[int, int], list[tuple[int, int, float]]]:
-    """What each service's lone failure does to ``outcomes``, for every service at once.
+def service_units(core: GraphCore) -> list[int]:
+    """Per service, its own bit when it is live (each live service a unit), else 0."""
+    return [1 << t if core.live[t] else 0 for t in core.range("service")]
+
+
+def supplier_units(core: GraphCore) -> tuple[list[int], list[str]]:
+    """Per service, the bit of its supplier when it is live and supplied, else 0.
 
     Returns:
-        ``zeroed``: per outcome, the bitset of services whose lone failure stops it
-        entirely; ``partial``: ``(bitset, outcome, factor)`` triples — each service in the
+        The bits, and the supplier ids by bit position (every supplier, in document
+        order).
+    """
+    suppliers = [s.id for s in core.portfolio.stakeholders if s.kind is StakeholderKind.SUPPLIER]
+    position = {key: k for k, key in enumerate(suppliers)}
+    own = []
+    for t in core.range("service"):
+        service = core.entities[t]
+        assert isinstance(service, Service)
+        provider = service.provided_by
+        own.append(1 << position[provider] if provider is not None and core.live[t] else 0)
+    return own, suppliers
+
+
+def single_failure_sets(
+    core: GraphCore, outcomes: Collection[int], own: Sequence[int]
+) -> tuple[dict[int, int], list[tuple[int, int, float]]]:
+    """What each unit's lone failure does to ``outcomes``, for every unit at once.
+
+    Args:
+        core: The graph.
+        outcomes: The outcome indices of interest.
+        own: Per service, the bits of the units whose failure is its own
+            (:func:`service_units` or :func:`supplier_units`).
+
+    Returns:
+        ``zeroed``: per outcome, the bitset of units whose lone failure stops it
+        entirely; ``partial``: ``(bitset, outcome, factor)`` triples — each unit in the
         bitset takes down a supporter that multiplies the outcome by ``factor`` (0 < f < 1).
     """
     table = factors(core)
@@ -66,7 +99,7 @@ def single_failure_sets(
     partial: list[tuple[int, int, float]] = []
     for t in core.range("service"):
         bits = down_value(
-            1 << t,
+            own[t],
             (killers[d] for d in required[t]),
             ((tuple(killers[m] for m in group), k) for group, k in groups[t]),
         )
@@ -81,26 +114,32 @@ def single_failure_sets(
                     del killers[m]
         if remaining[t]:
             killers[t] = bits
+        if not bits:
+            continue
         for o, factor in table[t]:
             if o not in outcomes:
                 continue
             if factor == 0.0:
                 zeroed[o] = zeroed.get(o, 0) | bits
-            elif factor < 1.0:
+            else:
                 partial.append((bits, o, factor))
     return zeroed, partial
 
 
-def value_at_risk(core: GraphCore, weights: dict[int, float]) -> list[float]:
-    """Per service index, the weighted loss of its lone outage.
+def value_at_risk(
+    core: GraphCore, weights: dict[int, float], own: Sequence[int], units: int
+) -> list[float]:
+    """Per unit, the weighted loss of its lone failure.
 
     Args:
         core: The graph.
         weights: Per outcome index, what its full delivery weighs — money per hour in
             one currency for value at risk, units per hour for volume at risk.
+        own: Per service, the bits of its failure units (see :func:`single_failure_sets`).
+        units: How many units there are.
     """
-    zeroed, partial = single_failure_sets(core, weights)
-    risk = [0.0] * core.service_count
+    zeroed, partial = single_failure_sets(core, weights, own)
+    risk = [0.0] * units
     for o, bits in zeroed.items():
         value = weights[o]
         for s in members(bits):

@@ -41,10 +41,16 @@ from itvalue.analysis._core import (
     finite_money,
     hourly_values,
 )
-from itvalue.analysis._rank import members, single_failure_sets, value_at_risk
+from itvalue.analysis._rank import (
+    members,
+    service_units,
+    single_failure_sets,
+    supplier_units,
+    value_at_risk,
+)
 from itvalue.errors import AnalysisError
 from itvalue.graph import ValueGraph, core_of
-from itvalue.model import Money, Outcome, Period, Quantity
+from itvalue.model import Money, Outcome, Period, Quantity, Service, Stakeholder, StakeholderKind
 
 __all__ = [
     "Impact",
@@ -55,6 +61,7 @@ __all__ = [
     "orphans",
     "outcome_impact",
     "rank_services",
+    "rank_suppliers",
     "resolve_currency",
     "single_failure_loss",
     "single_points_of_failure",
@@ -201,8 +208,34 @@ class Impact:
 
 
 def _failed_indices(core: GraphCore, failed: str | Iterable[str]) -> list[int]:
+    """Service indices for ids of services, or of suppliers (their live services)."""
     names = [failed] if isinstance(failed, str) else list(failed)
-    return [core.node(name, kind="service") for name in names]
+    indices: list[int] = []
+    provided: dict[str, list[int]] | None = None
+    for name in names:
+        if name in core.index or not _is_supplier(core, name):
+            indices.append(core.node(name, kind="service"))
+            continue
+        if provided is None:
+            provided = _provided(core)
+        indices.extend(provided.get(name, ()))
+    return indices
+
+
+def _is_supplier(core: GraphCore, key: str) -> bool:
+    entity = core.portfolio.get(key) if key in core.portfolio else None
+    return isinstance(entity, Stakeholder) and entity.kind is StakeholderKind.SUPPLIER
+
+
+def _provided(core: GraphCore) -> dict[str, list[int]]:
+    """Per supplier id, the indices of the live services it provides."""
+    provided: dict[str, list[int]] = {}
+    for t in core.range("service"):
+        service = core.entities[t]
+        assert isinstance(service, Service)
+        if service.provided_by is not None and core.live[t]:
+            provided.setdefault(service.provided_by, []).append(t)
+    return provided
 
 
 def outcome_impact(outcome: Outcome, delivered: float) -> OutcomeImpact:
@@ -233,8 +266,12 @@ def outcome_impact(outcome: Outcome, delivered: float) -> OutcomeImpact:
 def impact(g: ValueGraph, failed: str | Iterable[str]) -> Impact:
     """What is lost while the ``failed`` services (one id or many) are down.
 
+    An id may also name a supplier (a stakeholder of kind ``supplier``): every live
+    service it provides fails at once. Services that are not live may be named too, as
+    a what-if; they fail under the down rule like any other.
+
     Raises:
-        UnknownIdError: An id names no service.
+        UnknownIdError: An id names no service and no supplier.
         AnalysisError: A money figure overflows a floating-point number.
 
     Examples:
@@ -318,25 +355,32 @@ def orphans(g: ValueGraph) -> list[str]:
     return sorted(core.ids[i] for i in core.range("service") if not reach[i])
 
 
-def single_points_of_failure(g: ValueGraph) -> dict[str, list[str]]:
+def single_points_of_failure(g: ValueGraph, *, suppliers: bool = False) -> dict[str, list[str]]:
     """Per outcome, the sorted ids of *live* services whose failure alone stops it.
 
-    Only outcomes with at least one such service appear.
+    With ``suppliers=True``, per outcome the suppliers whose failure alone (every live
+    service they provide failing at once) stops it. Only outcomes with at least one
+    such service (or supplier) appear; services that are not live cannot fail.
 
     Examples:
         >>> import itvalue
         >>> itvalue.example().graph().single_points_of_failure()
         {'order-delivered': ['payments']}
 
-    Complexity: that of :func:`rank_services`; every single-failure cascade is found at
-    once with bitsets (see :mod:`itvalue.analysis._rank`).
+    Complexity: that of :func:`rank_services`; every single failure is found at once
+    with bitsets (see :mod:`itvalue.analysis._rank`).
     """
     core = core_of(g)
-    zeroed, _partial = single_failure_sets(core, core.range("outcome"))
-    found = {
-        o: sorted(core.ids[s] for s in members(bits) if core.live[s]) for o, bits in zeroed.items()
+    if suppliers:
+        own, names = supplier_units(core)
+    else:
+        own, names = service_units(core), list(core.ids)
+    zeroed, _partial = single_failure_sets(core, core.range("outcome"), own)
+    return {
+        core.ids[o]: sorted(names[u] for u in members(zeroed[o]))
+        for o in sorted(zeroed)
+        if zeroed[o]
     }
-    return {core.ids[o]: found[o] for o in sorted(found) if found[o]}
 
 
 def single_failure_loss(
@@ -406,10 +450,11 @@ def resolve_currency(g: ValueGraph, currency: str | None) -> str | None:
 def rank_services(
     g: ValueGraph, *, hours: float = 1.0, currency: str | None = None
 ) -> list[tuple[str, float]]:
-    """Every service with the value an outage of ``hours`` puts at risk, worst first.
+    """Every live service with the value an outage of ``hours`` puts at risk, worst first.
 
     The value at risk of a service is what :func:`impact` of that service alone loses
-    over ``hours``, in ``currency``. Ties are broken by id.
+    over ``hours``, in ``currency``. Ties are broken by id. Services that are not live
+    cannot fail and are left out.
 
     Args:
         g: The value graph.
@@ -429,12 +474,51 @@ def rank_services(
     Complexity: O((V + E) · S / 64) word operations: every service's cascade is found
     at once with bitsets (see :mod:`itvalue.analysis._rank`), not one at a time.
     """
+    core = core_of(g)
+    own = service_units(core)
+    live = [t for t in core.range("service") if core.live[t]]
+    return _ranked(g, hours, currency, own, [core.ids[t] for t in live], live)
+
+
+def rank_suppliers(
+    g: ValueGraph, *, hours: float = 1.0, currency: str | None = None
+) -> list[tuple[str, float]]:
+    """Every supplier with the value an outage of all it provides puts at risk, worst first.
+
+    A supplier's outage is every live service it provides (``provided_by``) failing at
+    once, for ``hours``; the value at risk is what :func:`impact` of the supplier loses,
+    in ``currency``. Ties are broken by id; suppliers providing nothing live show 0.
+
+    Raises:
+        AnalysisError: As for :func:`rank_services`.
+
+    Examples:
+        >>> import itvalue
+        >>> itvalue.example().graph().rank_suppliers()
+        []
+
+    Complexity: that of :func:`rank_services`.
+    """
+    core = core_of(g)
+    own, names = supplier_units(core)
+    return _ranked(g, hours, currency, own, names, range(len(names)))
+
+
+def _ranked(
+    g: ValueGraph,
+    hours: float,
+    currency: str | None,
+    own: list[int],
+    names: list[str],
+    units: Iterable[int],
+) -> list[tuple[str, float]]:
+    """The ranking rule: value at risk of each unit over ``hours``, worst first, then by id."""
     if hours < 0:
         raise AnalysisError(f"hours must be at least 0, got {hours}")
     core = core_of(g)
-    chosen = resolve_currency(g, currency)
-    values = hourly_values(core, chosen)
-    risk = value_at_risk(core, values) if values else [0.0] * core.service_count
-    ranked = [(core.ids[s], risk[s] * hours) for s in core.range("service")]
+    values = hourly_values(core, resolve_currency(g, currency))
+    count = max(own, default=0).bit_length()
+    risk = value_at_risk(core, values, own, count) if values else [0.0] * count
+    ranked = [(names[i], (risk[u] if u < count else 0.0) * hours) for i, u in enumerate(units)]
     ranked.sort(key=lambda item: (-item[1], item[0]))
     return ranked
