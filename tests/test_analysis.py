@@ -298,35 +298,3 @@ def test_bit_members() -> None:
     assert _members(0b1011) == [0, 1, 3]
     big = (1 << 1000) | (1 << 64) | 1
     assert _members(big) == [0, 64, 1000]
-
-
-def test_bulk_work_pauses_and_restores_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The collector is paused during bulk work and restored after; freezing is opt-in."""
-    import gc
-
-    from itvalue import _gc
-
-    frozen: list[bool] = []
-    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
-    assert gc.isenabled()
-    assert _gc.FREEZE_AFTER_BULK is False
-    with _gc.paused_gc(large=True):
-        assert not gc.isenabled()
-    assert gc.isenabled()
-    assert frozen == []
-    monkeypatch.setattr(_gc, "FREEZE_AFTER_BULK", True)
-    with _gc.paused_gc(large=True):
-        pass
-    assert frozen == [True]
-    with pytest.raises(RuntimeError), _gc.paused_gc(large=True):
-        raise RuntimeError("boom")
-    assert gc.isenabled()
-    assert frozen == [True]
-    gc.disable()
-    try:
-        with _gc.paused_gc(large=True):
-            pass
-        assert not gc.isenabled()
-    finally:
-        gc.enable()
-    assert frozen == [True]
