@@ -13,7 +13,7 @@ import itvalue as iv
 
 
 def down(p: iv.Portfolio, failed: Iterable[str]) -> set[str]:
-    """Rule 1 as a fixed point."""
+    """The down rule (quorum groups included) as a fixed point."""
     result = set(failed)
     changed = True
     while changed:
@@ -26,8 +26,11 @@ def down(p: iv.Portfolio, failed: Iterable[str]) -> set[str]:
             for d in s.depends_on:
                 if d.group is not None:
                     groups.setdefault(d.group, []).append(d.service)
+            min_up = {g.name: g.min_up for g in s.groups}
+            # A group of n members needing k up is down when more than n − k are down.
             if any(r in result for r in required) or any(
-                all(m in result for m in members) for members in groups.values()
+                sum(m in result for m in members) > len(members) - min_up.get(name, 1)
+                for name, members in groups.items()
             ):
                 result.add(s.id)
                 changed = True
@@ -174,4 +177,29 @@ def allocation(p: iv.Portfolio, driver: str = "equal") -> dict[str, dict[str, fl
                 amounts = out.setdefault(o.id, {})
                 currency = s.annual_cost.currency
                 amounts[currency] = amounts.get(currency, 0.0) + s.annual_cost.amount * fraction
+    return out
+
+
+def recovery_needs(p: iv.Portfolio) -> dict[str, tuple[float, str]]:
+    """Per live service, (hours it must be back within, the outcome that sets it).
+
+    For each outcome with a tolerable outage M that the service's lone failure reduces
+    by f = 1 − delivered: M / f; the least wins, the first outcome in document order on
+    a tie.
+    """
+    out: dict[str, tuple[float, str]] = {}
+    for s in p.services:
+        if s.lifecycle is not iv.Lifecycle.LIVE:
+            continue
+        fractions = delivered(p, [s.id])
+        best: tuple[float, int, str] | None = None
+        for position, o in enumerate(p.outcomes):
+            lost = 1.0 - fractions[o.id]
+            if o.max_outage_hours is None or lost <= 0.0:
+                continue
+            candidate = (o.max_outage_hours / lost, position, o.id)
+            if best is None or candidate < best:
+                best = candidate
+        if best is not None:
+            out[s.id] = (best[0], best[2])
     return out

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Callable
 
+import attrs
 import networkx as nx
 import pytest
 from hypothesis import assume, given
@@ -140,8 +142,6 @@ def test_redundancy_never_lowers_expected_delivery(p: iv.Portfolio, data: st.Dat
     deps = list(target.depends_on)
     deps[k] = iv.Dependency(service=dep.service, group=group)
     deps.append(iv.Dependency(service=spare.id, group=group))
-    import attrs
-
     changed = attrs.evolve(target, depends_on=tuple(deps))
     q = attrs.evolve(p, services=(*tuple(changed if s is target else s for s in p.services), spare))
     for o in p.outcomes:
@@ -298,3 +298,108 @@ def test_bit_members() -> None:
     assert _members(0b1011) == [0, 1, 3]
     big = (1 << 1000) | (1 << 64) | 1
     assert _members(big) == [0, 64, 1000]
+
+
+def _group_sizes(s: iv.Service) -> dict[str, int]:
+    sizes: dict[str, int] = {}
+    for d in s.depends_on:
+        if d.group is not None:
+            sizes[d.group] = sizes.get(d.group, 0) + 1
+    return sizes
+
+
+def _with_groups(p: iv.Portfolio, min_up: Callable[[int], int]) -> iv.Portfolio:
+    """``p`` with every group of every service listed, needing ``min_up(n)`` members up."""
+    return attrs.evolve(
+        p,
+        services=tuple(
+            attrs.evolve(
+                s,
+                groups=tuple(
+                    iv.RedundancyGroup(name=name, min_up=min_up(n))
+                    for name, n in _group_sizes(s).items()
+                ),
+            )
+            for s in p.services
+        ),
+    )
+
+
+@given(p=small, data=st.data())
+def test_quorum_extremes_are_the_old_rules(p: iv.Portfolio, data: st.DataObject) -> None:
+    """k = 1 is the plain group (all members down); k = n makes every member required."""
+    ids = [s.id for s in p.services]
+    failed = data.draw(st.sets(st.sampled_from(ids)) if ids else st.just(set()))
+    plain = attrs.evolve(p, services=tuple(attrs.evolve(s, groups=()) for s in p.services))
+    one = _with_groups(p, lambda _n: 1)
+    assert one.graph().impact(failed).down == plain.graph().impact(failed).down
+    for o in p.outcomes:
+        assert one.graph().expected_delivery(o.id) == pytest.approx(
+            plain.graph().expected_delivery(o.id), abs=1e-12
+        )
+    every = _with_groups(p, lambda n: n)
+    required = attrs.evolve(
+        p,
+        services=tuple(
+            attrs.evolve(
+                s, depends_on=tuple(attrs.evolve(d, group=None) for d in s.depends_on), groups=()
+            )
+            for s in p.services
+        ),
+    )
+    assert every.graph().impact(failed).down == required.graph().impact(failed).down
+    for o in p.outcomes:
+        assert every.graph().expected_delivery(o.id) == pytest.approx(
+            required.graph().expected_delivery(o.id), abs=1e-12
+        )
+
+
+@given(p=small, data=st.data())
+def test_raising_min_up_never_raises_delivery(p: iv.Portfolio, data: st.DataObject) -> None:
+    """Needing more members of a group up never raises expected delivery or lowers risk."""
+    candidates = [
+        (s, name, n)
+        for s in p.services
+        for name, n in _group_sizes(s).items()
+        if n >= 2 and {g.name: g.min_up for g in s.groups}.get(name, 1) < n
+    ]
+    if not candidates:  # no group to tighten in this portfolio; common, so not a filter
+        return
+    service, name, n = data.draw(st.sampled_from(candidates))
+    current = {g.name: g.min_up for g in service.groups}.get(name, 1)
+    raised = data.draw(st.integers(current + 1, n))
+    groups = (
+        *(g for g in service.groups if g.name != name),
+        iv.RedundancyGroup(name=name, min_up=raised),
+    )
+    q = attrs.evolve(
+        p,
+        services=tuple(attrs.evolve(s, groups=groups) if s is service else s for s in p.services),
+    )
+    for node in [o.id for o in p.outcomes] + [s.id for s in p.services]:
+        before = p.graph().expected_delivery(node, method="exact")
+        after = q.graph().expected_delivery(node, method="exact")
+        assert after <= before + 1e-12
+        assert q.graph().expected_delivery(node, method="independent") <= (
+            p.graph().expected_delivery(node, method="independent") + 1e-12
+        )
+
+
+@given(p=small, data=st.data())
+def test_retiring_a_service_never_raises_total_risk(p: iv.Portfolio, data: st.DataObject) -> None:
+    """A service that is no longer live cannot fail: the ranking's total never grows."""
+    live = [s for s in p.services if s.is_live]
+    assume(live)
+    gone = data.draw(st.sampled_from(live))
+    q = attrs.evolve(
+        p,
+        services=tuple(
+            attrs.evolve(s, lifecycle=iv.Lifecycle.RETIRED) if s is gone else s for s in p.services
+        ),
+    )
+    currencies = sorted({o.unit_value.currency for o in p.outcomes if o.unit_value and o.volume})
+    for currency in currencies:
+        before = sum(v for _s, v in p.graph().rank_services(currency=currency))
+        after = sum(v for _s, v in q.graph().rank_services(currency=currency))
+        assert after <= before + 1e-9 * max(1.0, before)
+        assert gone.id not in dict(q.graph().rank_services(currency=currency))

@@ -46,10 +46,11 @@ name: Traps
 stakeholders:
   - {id: ops, name: Operations, description: 'Our internal customers', kind: business_unit}
   - {id: it, name: IT, kind: it}
+  - {id: payco, name: PayCo, kind: supplier}
 segments:
   - {id: shoppers, name: Shoppers, relationship_owner: it}
 outcomes:
-  - {id: order, name: Order delivered, segment: shoppers}
+  - {id: order, name: Order delivered, segment: shoppers, max_outage_hours: 4}
   - {id: refund, name: Refund paid, segment: shoppers}
 processes:
   - {id: checkout, name: Checkout, owner: ops, enables: [order]}
@@ -59,7 +60,9 @@ value_streams:
      stages: [{name: Pay, processes: [checkout, refunds]}]}
 services:
   - {id: pay, name: Pay, owner: it, kind: business, offering: catalog, lifecycle: live,
-     supports: [{process: checkout}], depends_on: [{service: old-db}]}
+     supports: [{process: checkout}], depends_on: [{service: old-db}], recovery_hours: 8}
+  - {id: gateway, name: Card gateway, owner: it, provided_by: payco,
+     supports: [{process: checkout}]}
   - {id: old-db, name: Old DB, owner: it, kind: technical, offering: catalog, lifecycle: retired}
   - {id: refund-svc, name: Refund service, owner: it, kind: business, offering: made_to_order,
      lifecycle: proposed, supports: [{process: refunds}]}
@@ -90,10 +93,14 @@ def test_every_rule_fires() -> None:
         ("ITV005", "order"),
         ("ITV005", "refund"),
         ("ITV006", "nps"),
+        ("ITV007", "gateway"),
         ("ITV007", "pay"),
         ("ITV008", "pay"),
         ("ITV009", "buy"),
         ("ITV010", "refund"),
+        ("ITV011", "pay"),
+        ("ITV014", "gateway"),
+        ("ITV015", "payco"),
     ]
     messages = {(f.code, f.subject): f.message for f in findings}
     assert (
@@ -105,6 +112,17 @@ def test_every_rule_fires() -> None:
         == "if 'pay' fails, outcome 'order' (Order delivered) stops entirely"
     )
     assert messages["ITV008", "pay"] == "live service 'pay' depends on retired 'old-db'"
+    assert messages["ITV011", "pay"] == (
+        "'pay' takes 8 hours to recover but must be back within 4 hours for outcome "
+        "'order' (Order delivered)"
+    )
+    assert messages["ITV014", "gateway"] == (
+        "'gateway' must be back within 4 hours for outcome 'order' but its recovery time "
+        "is not stated"
+    )
+    assert messages["ITV015", "payco"] == (
+        "if supplier 'payco' fails, outcome 'order' (Order delivered) stops entirely"
+    )
     assert (
         messages["ITV009", "buy"]
         == "in stage 'Pay', process 'refunds' does not lead to outcome 'order'"
@@ -135,7 +153,7 @@ def test_select_ignore_and_severities() -> None:
 
 def test_rules_are_documented() -> None:
     """Every rule has a code, a kebab-case name, a summary and a rationale."""
-    assert sorted(iv.RULES) == [f"ITV{n:03d}" for n in range(1, 11)]
+    assert sorted(iv.RULES) == [f"ITV{n:03d}" for n in (*range(1, 12), 14, 15)]
     for code, rule in iv.RULES.items():
         assert rule.code == code
         assert rule.name == rule.name.lower()

@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import itvalue as iv
-from itvalue.analysis import availability, costs, impact, trace
+from itvalue.analysis import availability, costs, impact, recovery, trace
 from itvalue.analysis._core import at_least, delivered_fractions, down_value, factors, is_down
 from itvalue.analysis.impact import single_failure_loss
 from itvalue.graph import core_of
@@ -152,6 +152,8 @@ _ANALYSES: dict[str, Callable[..., object]] = {
     "orphans": impact.orphans,
     "single_points_of_failure": impact.single_points_of_failure,
     "rank_services": impact.rank_services,
+    "rank_suppliers": impact.rank_suppliers,
+    "recovery_needs": recovery.recovery_needs,
     "expected_delivery": availability.expected_delivery,
     "estimate_delivery": availability.estimate_delivery,
     "expected_loss": availability.expected_loss,

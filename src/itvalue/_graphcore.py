@@ -223,7 +223,11 @@ class GraphCore:
                 else:
                     grouped.setdefault(dependency.group, []).append(d)
             required.append(tuple(req))
-            groups.append(tuple((tuple(members), 1) for members in grouped.values()))
+            # A group not listed under the service's groups needs one member up.
+            min_up = {group.name: group.min_up for group in service.groups}
+            groups.append(
+                tuple((tuple(members), min_up.get(name, 1)) for name, members in grouped.items())
+            )
             sup = tuple((index[s.process], s.share) for s in service.supports)
             supports.append(sup)
             for p, _share in sup:

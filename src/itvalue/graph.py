@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from itvalue.analysis.availability import AvailabilityTarget, Estimate, Method
     from itvalue.analysis.costs import CostAllocation, Driver
     from itvalue.analysis.impact import Impact, OutcomeImpact
+    from itvalue.analysis.recovery import RecoveryNeed
     from itvalue.analysis.trace import Trace
 
 __all__ = ["KIND_LABELS", "NODE_KINDS", "NodeKind", "ValueGraph", "core_of"]
@@ -206,6 +207,15 @@ class ValueGraph:
         from itvalue.analysis.impact import rank_services
 
         return rank_services(self, hours=hours, currency=currency)
+
+    def recovery_needs(self) -> dict[str, RecoveryNeed]:
+        """Per live service, how fast it must be back and the outcome that says so.
+
+        See :func:`itvalue.analysis.recovery.recovery_needs`.
+        """
+        from itvalue.analysis.recovery import recovery_needs
+
+        return recovery_needs(self)
 
     def rank_suppliers(
         self, *, hours: float = 1.0, currency: str | None = None

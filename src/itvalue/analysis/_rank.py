@@ -31,7 +31,14 @@ from itvalue._graphcore import GraphCore
 from itvalue.analysis._core import down_value, factors
 from itvalue.model import Service, StakeholderKind
 
-__all__ = ["members", "service_units", "single_failure_sets", "supplier_units", "value_at_risk"]
+__all__ = [
+    "lone_failures",
+    "members",
+    "service_units",
+    "single_failure_sets",
+    "supplier_units",
+    "value_at_risk",
+]
 
 _BIT_POSITIONS = [tuple(i for i in range(8) if byte >> i & 1) for byte in range(256)]
 
@@ -126,6 +133,28 @@ def single_failure_sets(
     return zeroed, partial
 
 
+def lone_failures(
+    core: GraphCore, outcomes: Collection[int], own: Sequence[int]
+) -> tuple[dict[int, int], dict[int, dict[int, float]]]:
+    """What each unit's lone failure leaves of ``outcomes``, for every unit at once.
+
+    Returns:
+        ``zeroed``: per outcome, the bitset of units whose lone failure stops it;
+        ``partial``: per outcome, the units whose lone failure reduces it without
+        stopping it, with what it still delivers (0 < delivered < 1).
+    """
+    zeroed, triples = single_failure_sets(core, outcomes, own)
+    partial: dict[int, dict[int, float]] = {}
+    for bits, o, factor in triples:
+        survivors = bits & ~zeroed.get(o, 0)
+        if not survivors:
+            continue
+        delivered = partial.setdefault(o, {})
+        for u in members(survivors):
+            delivered[u] = delivered.get(u, 1.0) * factor
+    return zeroed, partial
+
+
 def value_at_risk(
     core: GraphCore, weights: dict[int, float], own: Sequence[int], units: int
 ) -> list[float]:
@@ -138,22 +167,14 @@ def value_at_risk(
         own: Per service, the bits of its failure units (see :func:`single_failure_sets`).
         units: How many units there are.
     """
-    zeroed, partial = single_failure_sets(core, weights, own)
+    zeroed, partial = lone_failures(core, weights, own)
     risk = [0.0] * units
     for o, bits in zeroed.items():
         value = weights[o]
-        for s in members(bits):
-            risk[s] += value
-    products: dict[int, dict[int, float]] = {}
-    for bits, o, factor in partial:
-        survivors = bits & ~zeroed.get(o, 0)
-        if not survivors:
-            continue
-        per_service = products.setdefault(o, {})
-        for s in members(survivors):
-            per_service[s] = per_service.get(s, 1.0) * factor
-    for o, per_service in products.items():
+        for u in members(bits):
+            risk[u] += value
+    for o, delivered in partial.items():
         value = weights[o]
-        for s, delivered in per_service.items():
-            risk[s] += value * (1.0 - delivered)
+        for u, left in delivered.items():
+            risk[u] += value * (1.0 - left)
     return risk

@@ -32,7 +32,7 @@ class Rule:
     """A value-trap rule.
 
     Attributes:
-        code: ``ITV001`` ... ``ITV010``.
+        code: ``ITV001`` ... ``ITV015``.
         name: A short kebab-case name such as ``orphan-service``.
         title: The rule's name for people, such as "Orphan service".
         severity: The default severity of its findings.
@@ -283,3 +283,81 @@ def unsupported_outcome(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     for outcome in p.outcomes:
         if core.index[outcome.id] not in seen:
             yield outcome.id, f"no live service reaches outcome {outcome.id!r}"
+
+
+def _hours(value: float) -> str:
+    return f"{value:,.4g} hour{'' if value == 1 else 's'}"
+
+
+@_rule(
+    "ITV011",
+    "slow-recovery",
+    Severity.WARNING,
+    "a live service takes longer to recover than its outcomes can wait",
+    """When this service fails, restoring it takes longer than the business can go
+    without what it makes possible: customers are turned away beyond what was judged
+    tolerable. Faster recovery (a tested plan, a standby, a second supplier) is
+    protection of customer operations, not a technical nicety.""",
+    title="Recovery slower than customers can wait",
+)
+def slow_recovery(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Live services whose recovery time exceeds their required recovery."""
+    for key, need in g.recovery_needs().items():
+        service = p.service(key)
+        if service.recovery_hours is not None and service.recovery_hours > need.hours:
+            outcome = p.outcome(need.outcome)
+            yield (
+                key,
+                f"{key!r} takes {_hours(service.recovery_hours)} to recover but must be back "
+                f"within {_hours(need.hours)} for outcome {need.outcome!r} ({outcome.name})",
+            )
+
+
+@_rule(
+    "ITV014",
+    "unknown-recovery",
+    Severity.INFO,
+    "a live service that outcomes need back quickly has no recovery time",
+    """The business has said how long it can go without an outcome, and this service
+    can stop it, but nobody has said how long restoring the service takes. Until
+    someone tests and states it, the promise to customers rests on hope. Reported as
+    information by default, so it never fails a build.""",
+    title="Recovery time not known",
+)
+def unknown_recovery(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Live services with a required recovery but no recovery_hours."""
+    for key, need in g.recovery_needs().items():
+        if p.service(key).recovery_hours is None:
+            yield (
+                key,
+                f"{key!r} must be back within {_hours(need.hours)} for outcome "
+                f"{need.outcome!r} but its recovery time is not stated",
+            )
+
+
+@_rule(
+    "ITV015",
+    "supplier-single-point",
+    Severity.WARNING,
+    "one supplier's failure alone stops an outcome entirely",
+    """When everything this supplier provides stops at once, every customer of the
+    outcome is turned away. Operational-resilience rules (such as the EU's DORA) ask
+    firms to know this concentration risk; a second supplier or an exit plan for the
+    first is protection of customer operations.""",
+    title="One supplier stops an outcome",
+)
+def supplier_single_point(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Suppliers whose failure alone zeroes an outcome; one finding per supplier."""
+    stopped: dict[str, list[str]] = {}
+    for outcome, suppliers in g.single_points_of_failure(suppliers=True).items():
+        for supplier in suppliers:
+            stopped.setdefault(supplier, []).append(outcome)
+    for supplier, outcomes in stopped.items():
+        named = ", ".join(f"{o!r} ({p.outcome(o).name})" for o in outcomes)
+        if len(outcomes) == 1:
+            yield supplier, f"if supplier {supplier!r} fails, outcome {named} stops entirely"
+        else:
+            yield (
+                supplier,
+                f"if supplier {supplier!r} fails, {len(outcomes)} outcomes stop entirely: {named}",
+            )
