@@ -112,7 +112,8 @@ def test_the_cluster_by_hand(cluster: iv.ValueGraph) -> None:
     # calls, 5 an hour, €25.
     assert g.impact("cloudco").down == {"node-3", "telephony"}
     ((supplier, at_risk),) = g.rank_suppliers()
-    assert (supplier, at_risk) == ("cloudco", pytest.approx(25.0))
+    assert supplier == "cloudco"
+    assert at_risk == pytest.approx(25.0)
     assert g.single_points_of_failure(suppliers=True) == {}
     assert g.single_points_of_failure() == {"call-answered": ["crm"]}
     findings = [(f.code, f.subject) for f in iv.check(g.portfolio, select=["ITV011", "ITV015"])]
