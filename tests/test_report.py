@@ -49,6 +49,49 @@ services:
 """
 
 
+#: Contoso with its network hosted by one supplier and its payments taken by another.
+SUPPLIED = (
+    CONTOSO.replace(
+        "  - {id: it, name: IT, kind: it}\n",
+        "  - {id: it, name: IT, kind: it}\n"
+        "  - {id: cloud, name: Cloud host, kind: supplier}\n"
+        "  - {id: psp, name: Payment provider, kind: supplier}\n"
+        "  - {id: idle, name: Idle vendor, kind: supplier}\n",
+    )
+    .replace(
+        "{id: network, name: Network, owner: it,",
+        "{id: network, name: Network, owner: it, provided_by: cloud,",
+    )
+    .replace(
+        "{id: payments, name: Payments, owner: it,",
+        "{id: payments, name: Payments, owner: it, provided_by: psp,",
+    )
+)
+
+
+#: Contoso where cost also stops short: half the warehouse's cost goes to an archive that
+#: leads nowhere, the fax gateway leans on the network, and a retired CRM still costs.
+COSTLY = (
+    CONTOSO.replace(
+        "  - {id: support-desk,",
+        "  - {id: archive, name: Archive, owner: sales, enables: []}\n  - {id: support-desk,",
+    )
+    .replace(
+        "supports: [{process: fulfilment, share: 0.5}], depends_on: [{service: network}]",
+        "supports: [{process: fulfilment, share: 0.5}, {process: archive, share: 0.5}],\n"
+        "     depends_on: [{service: network}]",
+    )
+    .replace(
+        "lifecycle: live, annual_cost: {amount: 7000, currency: EUR}}",
+        "lifecycle: live, annual_cost: {amount: 7000, currency: EUR},\n"
+        "     depends_on: [{service: network}]}\n"
+        "  - {id: old-crm, name: Old CRM, owner: it, kind: business, offering: catalog,\n"
+        "     lifecycle: retired, annual_cost: {amount: 4000, currency: EUR},\n"
+        "     supports: [{process: support-desk}]}",
+    )
+)
+
+
 def test_money_text() -> None:
     """Money reads the way people write it."""
     assert money_text(575.34, "EUR") == "€575"
@@ -197,8 +240,10 @@ def test_narrative_is_the_same_for_both_renderings() -> None:
         "What our customers get",
         "What IT costs per outcome",
         "What an hour without each IT service puts at risk",
+        "How fast each service must be back",
         "What today's reliability costs a year",
         "Where one failure stops everything",
+        "What depends on one supplier",
         "Value traps",
     ]
     for section in story.sections:
@@ -304,10 +349,25 @@ def test_to_dict_is_what_the_command_line_writes(tmp_path: Path) -> None:
         "name",
         "outcomes",
         "total_cost",
+        "driver",
         "unallocated",
+        "orphans",
+        "stops_short",
+        "not_live",
+        "not_live_services",
         "risks",
+        "recovery",
+        "suppliers",
         "single_points_of_failure",
         "findings",
+    ]
+    assert tree["driver"] == "equal"
+    assert tree["orphans"] == [
+        {
+            "service": "legacy-fax",
+            "lifecycle": "live",
+            "annual_cost": {"amount": 7000.0, "currency": "EUR"},
+        }
     ]
     assert tree["single_points_of_failure"] == {"Order delivered": ["Payments"]}
     assert tree["risks"][0]["units"] == {
@@ -318,3 +378,212 @@ def test_to_dict_is_what_the_command_line_writes(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["report", "--format", "json", str(path)])
     assert result.exit_code == 0
     assert result.stdout == json.dumps(tree, indent=2, ensure_ascii=False) + "\n"
+
+
+def test_cost_notes_name_the_orphans_and_where_the_rest_stops() -> None:
+    """The note lists exactly ITV001's subjects with their cost; the rest of the cost that
+    reaches no customer, and the cost of services not live, are said apart."""
+    p = iv.loads(COSTLY)
+    report = build_report(p)
+    assert [s.id for s in report.orphans] == [f.subject for f in iv.check(p, select=["ITV001"])]
+    assert [(c.id, c.cost["EUR"]) for c in report.stops_short] == [
+        ("legacy-fax", pytest.approx(10_000 / 3)),
+        ("archive", pytest.approx((50_000 + 10_000 / 3) / 2)),
+    ]
+    assert report.unallocated == {"EUR": pytest.approx(37_000)}
+    assert report.not_live == {"EUR": 4_000}
+    assert [s.id for s in report.not_live_services] == ["old-crm"]
+    costs = p.graph().allocate_costs()
+    assert sum(costs.allocated.values()) + 37_000 + 4_000 == pytest.approx(231_000)
+    notes = narrate(report).sections[1].notes
+    assert notes == (
+        "€7,000 a year (3%) pays for things that reach no customer outcome: Fax gateway.",
+        "A further €30,000 a year (13%) of other services' cost ends at Fax gateway and "
+        "Archive, which lead to no customer outcome.",
+        "€4,000 a year is spent on services that are not live: Old CRM (retired). It is not "
+        "counted in the cost of any outcome.",
+    )
+    tree = report.to_dict()
+    assert tree["not_live"] == {"EUR": 4000.0}
+    assert [place["id"] for place in tree["stops_short"]] == ["legacy-fax", "archive"]
+
+
+def test_cost_that_stops_short_without_orphans() -> None:
+    """With no service reaching nothing, the cost stopping short is said on its own."""
+    p = iv.loads(
+        COSTLY.replace(
+            "depends_on: [{service: network}]}\n  - {id: old-crm",
+            "supports: [{process: support-desk, share: 0.1}]}\n  - {id: old-crm",
+        )
+    )
+    report = build_report(p)
+    assert report.orphans == ()
+    notes = narrate(report).sections[1].notes
+    assert notes[0] == (
+        "€27,500 a year (12%) of IT cost ends at Archive, which leads to no customer outcome."
+    )
+
+
+def test_an_orphan_without_a_cost_is_still_named() -> None:
+    """A live service reaching nothing is named even when it costs nothing recorded."""
+    report = build_report(
+        iv.loads(CONTOSO.replace(", annual_cost: {amount: 7000, currency: EUR}}", "}"))
+    )
+    assert [s.id for s in report.orphans] == ["legacy-fax"]
+    assert narrate(report).sections[1].notes == (
+        "No cost is recorded for what reaches no customer outcome: Fax gateway.",
+    )
+
+
+def test_risk_sections_name_live_services_only() -> None:
+    """A service that is not live is in no risk section, only among the costs."""
+    p = iv.loads(COSTLY)
+    report = build_report(p)
+    named = {r.service.id for r in report.risks} | {line.service.id for line in report.recovery}
+    assert "old-crm" not in named
+    assert all("Old CRM" not in names for names in report.single_points.values())
+    text = render_markdown(report)
+    before_costs, after_costs = text.split("## What an hour without each IT service", 1)
+    assert "Old CRM" in before_costs
+    assert "Old CRM" not in after_costs.split("## Value traps")[0]
+
+
+def test_the_driver_is_said_and_used() -> None:
+    """The report allocates with the driver asked for and says which it used."""
+    p = iv.load(Path(__file__).parent.parent / "examples" / "retail_holiday_peak.yaml")
+    equal, value = build_report(p), build_report(p, driver="value")
+    assert (equal.driver, value.driver) == ("equal", "value")
+    by_value = p.graph().allocate_costs(driver="value").by_outcome
+    assert dict(value.outcomes[0].it_cost) == by_value["order-delivered"]
+    assert value.outcomes[0].it_cost != equal.outcomes[0].it_cost
+    assert "split equally among them" in render_markdown(equal)
+    assert "in proportion to the yearly worth" in render_markdown(value)
+    with pytest.raises(iv.AnalysisError):
+        build_report(iv.loads(BOXES), driver="value")
+
+
+def test_what_depends_on_one_supplier() -> None:
+    """Suppliers are ranked as rank_suppliers ranks them, with what each alone stops."""
+    p = iv.loads(SUPPLIED)
+    g = p.graph()
+    report = build_report(p)
+    assert [r.supplier.id for r in report.suppliers] == ["psp", "cloud"]  # idle provides nothing
+    ranked = dict(g.rank_suppliers())
+    for risk in report.suppliers:
+        assert risk.money["EUR"] == pytest.approx(ranked[risk.supplier.id])
+    assert [o.id for o in report.suppliers[0].stops] == ["order-delivered"]
+    assert report.suppliers[1].stops == ()
+    section = narrate(report).sections[6]
+    assert section.title == "What depends on one supplier"
+    assert section.table is not None
+    assert section.table.rows[0] == (
+        "Payment provider",
+        "Payments",
+        "14 orders fewer",
+        "about €575",
+    )
+    assert section.table.rows[1][:2] == ("Cloud host", "Network")
+    assert section.bullets == ("If Payment provider fails, no “Order delivered” happens at all.",)
+    assert "DORA" in section.paragraphs[0]
+    tree = report.to_dict()["suppliers"]
+    assert tree[0]["supplier"] == "psp"
+    assert tree[0]["services"] == ["payments"]
+    text = render_markdown(build_report(iv.loads(CONTOSO)))
+    assert "No IT service in use today comes from a supplier." in text
+
+
+#: Contoso where orders can stop for 4 hours at most and calls for 2, with the time each
+#: service takes to restore where it is known.
+RECOVERING = (
+    CONTOSO.replace(
+        "unit_value: {amount: 42, currency: EUR}}",
+        "unit_value: {amount: 42, currency: EUR}, max_outage_hours: 4}",
+    )
+    .replace(
+        "unit_value: {amount: 10, currency: EUR}}",
+        "unit_value: {amount: 10, currency: EUR}, max_outage_hours: 2}",
+    )
+    .replace("availability: 0.999,", "availability: 0.999, recovery_hours: 6,")
+    .replace("availability: 0.995,", "availability: 0.995, recovery_hours: 2,")
+    .replace(
+        "availability: 0.99, annual_cost: {amount: 30000",
+        "availability: 0.99, recovery_hours: 3, annual_cost: {amount: 30000",
+    )
+)
+
+
+def test_how_fast_each_service_must_be_back() -> None:
+    """Each service an outcome needs back in time, the most urgent first: the time, the
+    outcome that sets it, today's time and what an outage that long puts at risk."""
+    p = iv.loads(RECOVERING)
+    g = p.graph()
+    report = build_report(p)
+    needs = g.recovery_needs()
+    assert [line.service.id for line in report.recovery] == ["crm", "network", "payments", "wms"]
+    for line in report.recovery:
+        assert line.required_hours == needs[line.service.id].hours
+        assert line.outcome.id == needs[line.service.id].outcome
+    crm, network, payments, wms = report.recovery
+    assert crm.required_hours == pytest.approx(2 / 0.6)  # calls: 60% lost, 2 hours tolerated
+    assert (crm.outcome.id, crm.recovery_hours, crm.is_too_slow) == ("call-answered", 3, False)
+    assert (network.recovery_hours, network.is_too_slow) == (None, False)
+    assert (payments.required_hours, payments.recovery_hours) == (4, 6)
+    assert payments.is_too_slow
+    assert payments.money["EUR"] == pytest.approx(4 * 10_000 * 42 / 730)
+    assert wms.required_hours == 8  # half the orders: twice as long as a full stop
+    assert [line.service.id for line in report.recovery if line.is_too_slow] == [
+        f.subject for f in iv.check(p, select=["ITV011"])
+    ]
+    section = narrate(report).sections[3]
+    assert section.title == "How fast each service must be back"
+    assert section.paragraphs[0].startswith(
+        "The business can go without “Order delivered” for at most 4 hours and “Call "
+        "answered” for at most 2 hours."
+    )
+    assert section.table is not None
+    assert section.table.rows[0] == ("CRM", "3.3 hours", "Call answered", "3 hours", "about €20")
+    assert section.table.rows[1][3] == "not known"
+    assert section.table.rows[2] == (
+        "Payments",
+        "4 hours",
+        "Order delivered",
+        "6 hours",
+        "about €2,301",
+    )
+    assert section.bullets == (
+        "Payments: today it takes 6 hours, but it must be back within 4 hours for "
+        "“Order delivered”.",
+    )
+    assert section.notes == (
+        "How long restoring Network takes is not known, so whether it is back in time "
+        "cannot be said.",
+    )
+    tree = report.to_dict()["recovery"]
+    assert tree[2] == {
+        "service": "payments",
+        "required_hours": 4.0,
+        "outcome": "order-delivered",
+        "recovery_hours": 6.0,
+        "too_slow": True,
+        "units": {"order-delivered": {"amount": pytest.approx(4 * 10_000 / 730), "unit": "orders"}},
+        "money": {"EUR": pytest.approx(4 * 10_000 * 42 / 730)},
+    }
+    text = render_markdown(report)
+    for jargon in ("availability", "SLA", "node", "graph", "dependency", "RTO", "MTPD"):
+        assert jargon not in text.split("## Value traps")[0]
+
+
+def test_recovery_when_nothing_states_a_tolerance() -> None:
+    """Without a tolerable outage there is no time to meet, and the report says so."""
+    text = render_markdown(build_report(iv.loads(CONTOSO)))
+    assert (
+        "No customer outcome states how long the business can go without it, so no service "
+        "has a time by which it must be back." in text
+    )
+    quiet = (
+        RECOVERING.replace("supports: [{process: checkout}]", "supports: []")
+        .replace("supports: [{process: support-desk, share: 0.6}]", "supports: []")
+        .replace("supports: [{process: fulfilment, share: 0.5}]", "supports: []")
+    )
+    text = render_markdown(build_report(iv.loads(quiet)))
+    assert "No single IT service in use today reduces these outcomes." in text

@@ -1,10 +1,11 @@
 """The business report: what IT does for the company's customers, in their terms.
 
 The report is written for a colleague outside IT: customer outcomes with their volume
-and value, what IT costs per unit of each outcome, what an hour without each service
-puts at risk in units and money, the value expected to be lost a year at today's
-reliability, where one failure stops everything, and the value traps found, each with
-the reason it matters.
+and value, what IT costs per unit of each outcome (and what it pays for that reaches no
+customer or is not in use), what an hour without each service puts at risk in units and
+money, how fast each service must be back, the value expected to be lost a year at
+today's reliability, where one failure stops everything, what depends on one supplier,
+and the value traps found, each with the reason it matters.
 
 It is made in three steps, one module each:
 
@@ -26,8 +27,10 @@ Examples:
 from itvalue.report._figures import (
     BusinessReport,
     OutcomeLine,
+    RecoveryLine,
     ServiceRisk,
     StrandedCost,
+    SupplierRisk,
     build_report,
 )
 from itvalue.report._narrative import Group, Narrative, Section, Table, narrate
@@ -39,9 +42,11 @@ __all__ = [
     "Group",
     "Narrative",
     "OutcomeLine",
+    "RecoveryLine",
     "Section",
     "ServiceRisk",
     "StrandedCost",
+    "SupplierRisk",
     "Table",
     "build_report",
     "money_text",

@@ -3,8 +3,11 @@
 :func:`build_report` asks the value graph every question the report answers and keeps
 the answers, with the names a reader needs, in frozen values: nothing after it needs the
 portfolio. The services an hour of outage puts most at risk are those of
-:meth:`ValueGraph.rank_services <itvalue.ValueGraph.rank_services>`, in its order, so the
-report and ``itvalue rank`` never disagree.
+:meth:`ValueGraph.rank_services <itvalue.ValueGraph.rank_services>`, in its order, and
+the suppliers those of :meth:`~itvalue.ValueGraph.rank_suppliers`, so the report and
+``itvalue rank`` never disagree. Only live services run: the risks, the recovery times
+and the single points of failure name live services only, and the cost of the others is
+reported apart.
 """
 
 from __future__ import annotations
@@ -15,26 +18,55 @@ from typing import Any
 import attrs
 
 from itvalue._frozen import FrozenDict, frozen
-from itvalue.analysis.costs import CostAllocation
+from itvalue.analysis.costs import CostAllocation, Driver
 from itvalue.analysis.impact import currencies_in_use, single_failure_loss
 from itvalue.checks import Finding, check
 from itvalue.errors import AnalysisError
 from itvalue.graph import ValueGraph
-from itvalue.model import Money, Outcome, Period, Portfolio, Quantity, Service
+from itvalue.model import (
+    Money,
+    Outcome,
+    Period,
+    Portfolio,
+    Quantity,
+    Service,
+    Stakeholder,
+)
 from itvalue.report._words import money_text, outage_span, units_lost_text
 from itvalue.viz import to_svg
 
 __all__ = [
     "BusinessReport",
     "OutcomeLine",
+    "RecoveryLine",
     "ServiceRisk",
     "StrandedCost",
+    "SupplierRisk",
     "build_report",
 ]
 
 
 def _money_tree(money: Money | None) -> dict[str, Any] | None:
     return None if money is None else {"amount": money.amount, "currency": money.currency}
+
+
+def _service_cost(service: Service) -> dict[str, Any]:
+    return {
+        "service": service.id,
+        "lifecycle": service.lifecycle.value,
+        "annual_cost": _money_tree(service.annual_cost),
+    }
+
+
+def _units_tree(units: Mapping[str, Quantity]) -> dict[str, Any]:
+    return {k: {"amount": q.amount, "unit": q.unit} for k, q in units.items()}
+
+
+def _by_unit(units: Mapping[str, Quantity]) -> Mapping[str, float]:
+    totals: dict[str, float] = {}
+    for q in units.values():
+        totals[q.unit] = totals.get(q.unit, 0.0) + q.amount
+    return FrozenDict(totals)
 
 
 @attrs.frozen(kw_only=True)
@@ -95,10 +127,7 @@ class ServiceRisk:
 
     def units_by_unit(self) -> Mapping[str, float]:
         """Units lost over the outage, summed by unit ("orders", "calls")."""
-        totals: dict[str, float] = {}
-        for q in self.units.values():
-            totals[q.unit] = totals.get(q.unit, 0.0) + q.amount
-        return FrozenDict(totals)
+        return _by_unit(self.units)
 
     def units_text(self) -> str:
         """``14 orders fewer, 0.6 calls fewer``."""
@@ -115,24 +144,110 @@ class ServiceRisk:
         return {
             "service": self.service.id,
             "hours": self.hours,
-            "units": {k: {"amount": q.amount, "unit": q.unit} for k, q in self.units.items()},
+            "units": _units_tree(self.units),
             "money": dict(self.money),
         }
 
 
 @attrs.frozen(kw_only=True)
-class StrandedCost:
-    """Annual cost that stops short of every customer outcome, and where.
+class RecoveryLine:
+    """How fast one service must be back, and what an outage that long puts at risk.
 
     Attributes:
-        id: The id of the service, process or product where the cost stops.
+        service: The service (a live one).
+        required_hours: It must be back within this many hours after it stops.
+        outcome: The customer outcome whose tolerable outage sets ``required_hours``.
+        recovery_hours: How long restoring it takes today, when known.
+        units: Units lost per outcome over an outage of ``required_hours`` (outcomes
+            with a volume that the outage reduces), as quantities.
+        money: Money lost over an outage of ``required_hours``, per currency.
+    """
+
+    service: Service
+    required_hours: float
+    outcome: Outcome
+    recovery_hours: float | None
+    units: Mapping[str, Quantity] = attrs.field(converter=frozen)
+    money: Mapping[str, float] = attrs.field(converter=frozen)
+
+    @property
+    def is_too_slow(self) -> bool:
+        """Whether restoring the service takes longer today than the outcome can wait."""
+        return self.recovery_hours is not None and self.recovery_hours > self.required_hours
+
+    def units_by_unit(self) -> Mapping[str, float]:
+        """Units lost over the outage, summed by unit ("orders", "calls")."""
+        return _by_unit(self.units)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The line as JSON data: the service and the outcome by id."""
+        return {
+            "service": self.service.id,
+            "required_hours": self.required_hours,
+            "outcome": self.outcome.id,
+            "recovery_hours": self.recovery_hours,
+            "too_slow": self.is_too_slow,
+            "units": _units_tree(self.units),
+            "money": dict(self.money),
+        }
+
+
+@attrs.frozen(kw_only=True)
+class SupplierRisk:
+    """What depends on one supplier: what it provides, and what its outage puts at risk.
+
+    Attributes:
+        supplier: The supplier.
+        services: The live services it provides, in the document's order.
+        hours: Length of the outage considered: every service it provides stopped at once.
+        units: Units lost over the outage per outcome (outcomes with a volume that the
+            outage reduces), as quantities.
+        money: Money lost over the outage, per currency.
+        stops: The customer outcomes its outage alone stops entirely, in the document's
+            order.
+    """
+
+    supplier: Stakeholder
+    services: tuple[Service, ...]
+    hours: float
+    units: Mapping[str, Quantity] = attrs.field(converter=frozen)
+    money: Mapping[str, float] = attrs.field(converter=frozen)
+    stops: tuple[Outcome, ...]
+
+    def units_by_unit(self) -> Mapping[str, float]:
+        """Units lost over the outage, summed by unit ("orders", "calls")."""
+        return _by_unit(self.units)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The risk as JSON data: the supplier, services and outcomes by id."""
+        return {
+            "supplier": self.supplier.id,
+            "services": [s.id for s in self.services],
+            "hours": self.hours,
+            "units": _units_tree(self.units),
+            "money": dict(self.money),
+            "stops": [o.id for o in self.stops],
+        }
+
+
+@attrs.frozen(kw_only=True)
+class StrandedCost:
+    """Annual cost that reaches no customer outcome, and where it is held.
+
+    Attributes:
+        id: The id of the service, process or product where the cost stops (or, for a
+            service that reaches no outcome or is not live, the service itself).
         name: Its name.
-        cost: The cost stopping there a year, per currency.
+        cost: The cost held there a year, per currency (empty when none is recorded).
     """
 
     id: str
     name: str
     cost: Mapping[str, float] = attrs.field(converter=frozen)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The cost as JSON data."""
+        return {"id": self.id, "cost": dict(self.cost)}
 
 
 @attrs.frozen(kw_only=True)
@@ -142,16 +257,33 @@ class BusinessReport:
     Attributes:
         name: The portfolio's name.
         outcomes: One line per customer outcome, in the document's order.
-        total_cost: IT's annual cost, per currency.
-        unallocated: Annual cost reaching no customer outcome, per currency (only
-            currencies with some).
+        total_cost: IT's annual cost, per currency (services of every lifecycle).
+        driver: How business processes and products split the IT cost they pass on:
+            ``"equal"`` or ``"value"`` (see
+            :meth:`ValueGraph.allocate_costs <itvalue.ValueGraph.allocate_costs>`).
+        unallocated: Annual cost of live services reaching no customer outcome, per
+            currency (only currencies with some).
         stranded: Where that cost stops, with amounts.
+        orphans: The live services that reach no customer outcome (exactly the
+            subjects of rule ITV001), in the document's order; their whole annual cost
+            is unallocated.
+        stops_short: Unallocated cost other than the orphans' own: what services that
+            do reach an outcome pass to a process, product or service leading nowhere,
+            by where it stops.
+        not_live: Annual cost of services that are not live, per currency (only
+            currencies with some): allocated to nothing, as they serve no one today.
+        not_live_services: The services that are not live and have an annual cost, in
+            the document's order.
         hours: The length of outage the risks consider.
         currencies: The currencies outcomes are valued in, sorted.
-        ranked_by: The currency whose money at risk orders ``risks`` (None when no
-            outcome is valued).
-        risks: Services whose outage loses units or money, worst first, at most the
+        ranked_by: The currency whose money at risk orders ``risks`` and ``suppliers``
+            (None when no outcome is valued).
+        risks: Live services whose outage loses units or money, worst first, at most the
             number asked for.
+        recovery: Live services that an outcome with a tolerable outage needs back in a
+            given time, the most urgent first.
+        suppliers: Suppliers providing a live service, by the money their outage of
+            ``hours`` puts at risk, worst first.
         single_points: Per outcome name, the names of live services whose failure alone
             stops it.
         findings: The value traps found.
@@ -161,36 +293,71 @@ class BusinessReport:
     name: str
     outcomes: tuple[OutcomeLine, ...]
     total_cost: Mapping[str, float] = attrs.field(converter=frozen)
+    driver: Driver = "equal"
     unallocated: Mapping[str, float] = attrs.field(converter=frozen)
     stranded: tuple[StrandedCost, ...]
+    orphans: tuple[Service, ...] = ()
+    stops_short: tuple[StrandedCost, ...] = ()
+    not_live: Mapping[str, float] = attrs.field(converter=frozen, factory=dict)
+    not_live_services: tuple[Service, ...] = ()
     hours: float
     currencies: tuple[str, ...]
     ranked_by: str | None
     risks: tuple[ServiceRisk, ...]
+    recovery: tuple[RecoveryLine, ...] = ()
+    suppliers: tuple[SupplierRisk, ...] = ()
     single_points: Mapping[str, tuple[str, ...]] = attrs.field(converter=frozen)
     findings: tuple[Finding, ...]
     picture: str = attrs.field(repr=False)
 
+    @property
+    def orphan_cost(self) -> Mapping[str, float]:
+        """The annual cost of ``orphans``, summed per currency."""
+        totals: dict[str, float] = {}
+        for service in self.orphans:
+            if service.annual_cost is not None:
+                currency = service.annual_cost.currency
+                totals[currency] = totals.get(currency, 0.0) + service.annual_cost.amount
+        return FrozenDict(totals)
+
+    @property
+    def stops_short_cost(self) -> Mapping[str, float]:
+        """The cost of ``stops_short``, summed per currency."""
+        totals: dict[str, float] = {}
+        for place in self.stops_short:
+            for currency, amount in place.cost.items():
+                totals[currency] = totals.get(currency, 0.0) + amount
+        return FrozenDict(totals)
+
     def to_dict(self) -> dict[str, Any]:
         """The figures as JSON data: what ``itvalue report --format json`` writes.
 
-        Outcomes and risks name their outcome and service by id; single points of
-        failure are keyed by outcome name and list service names. The picture,
-        ``stranded``, ``hours``, ``currencies`` and ``ranked_by`` are left out, so the
-        tree is that of 0.1.
+        Outcomes, risks, recovery lines and suppliers name their outcome, service and
+        supplier by id; single points of failure are keyed by outcome name and list
+        service names, as in 0.1. The picture, ``stranded``, ``hours``, ``currencies``
+        and ``ranked_by`` are left out.
 
         Examples:
             >>> import itvalue
             >>> tree = build_report(itvalue.example()).to_dict()
             >>> tree["risks"][0]["service"], round(tree["risks"][0]["money"]["EUR"])
             ('payments', 575)
+            >>> tree["driver"], tree["not_live"], tree["recovery"], tree["suppliers"]
+            ('equal', {}, [], [])
         """
         return {
             "name": self.name,
             "outcomes": [line.to_dict() for line in self.outcomes],
             "total_cost": dict(self.total_cost),
+            "driver": self.driver,
             "unallocated": dict(self.unallocated),
+            "orphans": [_service_cost(s) for s in self.orphans],
+            "stops_short": [cost.to_dict() for cost in self.stops_short],
+            "not_live": dict(self.not_live),
+            "not_live_services": [_service_cost(s) for s in self.not_live_services],
             "risks": [risk.to_dict() for risk in self.risks],
+            "recovery": [line.to_dict() for line in self.recovery],
+            "suppliers": [risk.to_dict() for risk in self.suppliers],
             "single_points_of_failure": {
                 outcome: list(services) for outcome, services in self.single_points.items()
             },
@@ -262,22 +429,125 @@ def _name(portfolio: Portfolio, key: str) -> str:
     return portfolio.get(key).name if key in portfolio else key
 
 
+def _stops_short(
+    portfolio: Portfolio, costs: CostAllocation, orphans: list[Service]
+) -> tuple[StrandedCost, ...]:
+    """Where unallocated cost other than the orphans' own stops.
+
+    An orphan's whole cost is unallocated, and cost flows linearly, so allocating again
+    with the orphans' costs left out leaves exactly the rest stranded, and where.
+    """
+    own: dict[str, float] = {}
+    for service in orphans:
+        if service.annual_cost is not None:
+            currency = service.annual_cost.currency
+            own[currency] = own.get(currency, 0.0) + service.annual_cost.amount
+    rest = {
+        c: a - own.get(c, 0.0)
+        for c, a in costs.unallocated.items()
+        if a - own.get(c, 0.0) > 1e-9 * max(1.0, costs.total.get(c, 0.0))
+    }
+    if not rest:
+        return ()
+    stranded = costs.stranded
+    if own:
+        cleared = {s.id for s in orphans}
+        services = tuple(
+            attrs.evolve(s, annual_cost=None) if s.id in cleared else s for s in portfolio.services
+        )
+        again = attrs.evolve(portfolio, services=services).graph()
+        stranded = again.allocate_costs(driver=costs.driver).stranded
+    return tuple(
+        StrandedCost(id=key, name=_name(portfolio, key), cost=amounts)
+        for key, amounts in stranded.items()
+        if any(amount > 0 for amount in amounts.values())
+    )
+
+
+def _recovery(g: ValueGraph, portfolio: Portfolio) -> tuple[RecoveryLine, ...]:
+    """Every service a tolerable outage puts a time on, the most urgent first."""
+    lines = []
+    for key, need in g.recovery_needs().items():
+        units, money = single_failure_loss(g, key, hours=need.hours, per=Period.HOUR)
+        service = portfolio.service(key)
+        lines.append(
+            RecoveryLine(
+                service=service,
+                required_hours=need.hours,
+                outcome=portfolio.outcome(need.outcome),
+                recovery_hours=service.recovery_hours,
+                units={k: q for k, q in units.items() if q.amount > 0},
+                money=money,
+            )
+        )
+    lines.sort(key=lambda line: (line.required_hours, line.service.id))
+    return tuple(lines)
+
+
+def _suppliers(
+    g: ValueGraph, portfolio: Portfolio, *, hours: float, currency: str | None
+) -> tuple[SupplierRisk, ...]:
+    """Suppliers of live services, by what their outage puts at risk, worst first."""
+    provided: dict[str, list[Service]] = {}
+    for service in portfolio.services:
+        if service.provided_by is not None and service.is_live:
+            provided.setdefault(service.provided_by, []).append(service)
+    if not provided:
+        return ()
+    stopped: dict[str, list[str]] = {}
+    for outcome, names in g.single_points_of_failure(suppliers=True).items():
+        for supplier in names:
+            stopped.setdefault(supplier, []).append(outcome)
+    risks = []
+    for key, _value in g.rank_suppliers(hours=hours, currency=currency):
+        if key not in provided:
+            continue
+        impact = g.impact(key)
+        units = {}
+        for outcome in impact.affected_outcomes:
+            lost = impact.outcomes[outcome]
+            amount = lost.volume_lost_over(hours)
+            if amount is not None and lost.volume_lost is not None and amount > 0:
+                unit = lost.volume_lost.unit
+                units[outcome] = Quantity(amount=amount, unit=unit, per=Period.HOUR)
+        risks.append(
+            SupplierRisk(
+                supplier=portfolio.stakeholder(key),
+                services=tuple(provided[key]),
+                hours=hours,
+                units=units,
+                money={c: m.amount for c, m in impact.totals(hours).items() if m.amount > 0},
+                stops=tuple(o for o in portfolio.outcomes if o.id in stopped.get(key, ())),
+            )
+        )
+    return tuple(risks)
+
+
 def build_report(
-    portfolio: Portfolio, *, top: int = 10, hours: float = 1.0, currency: str | None = None
+    portfolio: Portfolio,
+    *,
+    top: int = 10,
+    hours: float = 1.0,
+    currency: str | None = None,
+    driver: Driver = "equal",
 ) -> BusinessReport:
     """Every figure the business report shows.
 
     Args:
         portfolio: The portfolio.
         top: How many services to list by what their outage puts at risk.
-        hours: The outage length the ranking considers.
-        currency: The currency whose money at risk orders the services, as in
-            :meth:`ValueGraph.rank_services <itvalue.ValueGraph.rank_services>` (amounts
-            are never converted). Defaults to the only currency in use, else the first
-            in alphabetical order.
+        hours: The outage length the ranking of services and of suppliers considers.
+        currency: The currency whose money at risk orders the services and suppliers, as
+            in :meth:`ValueGraph.rank_services <itvalue.ValueGraph.rank_services>`
+            (amounts are never converted). Defaults to the only currency in use, else
+            the first in alphabetical order.
+        driver: How business processes and products split the IT cost they pass on, as
+            in :meth:`ValueGraph.allocate_costs <itvalue.ValueGraph.allocate_costs>`:
+            ``"equal"`` shares or in proportion to ``"value"``.
 
     Raises:
-        AnalysisError: ``currency`` values no outcome.
+        AnalysisError: ``currency`` values no outcome; ``driver`` is unknown, or is
+            ``"value"`` while outcomes are valued in several currencies.
 
     Examples:
         >>> import itvalue
@@ -286,29 +556,44 @@ def build_report(
 
     Complexity: that of :meth:`~itvalue.ValueGraph.rank_services` and the expected
     delivery of every outcome, plus one single-failure cascade for each ranked service
-    looked at until ``top`` are found that lose something.
+    looked at until ``top`` are found that lose something, for each service an outcome
+    needs back in a given time, and for each supplier. When live services reaching no
+    outcome and other cost stopping short both exist, costs are allocated a second time
+    to tell the two apart.
     """
     g = portfolio.graph()
-    costs = g.allocate_costs()
+    costs = g.allocate_costs(driver=driver)
     currencies = currencies_in_use(g)
     ranked_by = currency if currency is not None else next(iter(currencies), None)
     single_points = {
         portfolio.outcome(o).name: tuple(portfolio.service(s).name for s in services)
         for o, services in g.single_points_of_failure().items()
     }
+    reach_nothing = set(g.orphans())
+    orphans = [s for s in portfolio.services if s.is_live and s.id in reach_nothing]
+    risks = _worst(g, hours=hours, top=top, currency=ranked_by)
     return BusinessReport(
         name=portfolio.name,
         outcomes=tuple(_outcome_line(g, costs, outcome) for outcome in portfolio.outcomes),
         total_cost=costs.total,
+        driver=costs.driver,
         unallocated={c: a for c, a in costs.unallocated.items() if a > 0},
         stranded=tuple(
             StrandedCost(id=key, name=_name(portfolio, key), cost=amounts)
             for key, amounts in costs.stranded.items()
         ),
+        orphans=tuple(orphans),
+        stops_short=_stops_short(portfolio, costs, orphans),
+        not_live={c: a for c, a in costs.not_live.items() if a > 0},
+        not_live_services=tuple(
+            s for s in portfolio.services if not s.is_live and s.annual_cost is not None
+        ),
         hours=hours,
         currencies=tuple(currencies),
         ranked_by=ranked_by,
-        risks=_worst(g, hours=hours, top=top, currency=ranked_by),
+        risks=risks,
+        recovery=_recovery(g, portfolio),
+        suppliers=_suppliers(g, portfolio, hours=hours, currency=ranked_by),
         single_points=single_points,
         findings=tuple(check(portfolio)),
         picture=to_svg(g),

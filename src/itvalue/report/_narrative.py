@@ -9,19 +9,22 @@ function writes each section.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 import attrs
 
 from itvalue.checks import RULES, Finding
+from itvalue.model import Lifecycle
 from itvalue.report._figures import BusinessReport
 from itvalue.report._words import (
     all_of,
+    duration_text,
     either,
     money_text,
     outage_span,
     per_period,
     singular,
+    units_lost_text,
     units_text,
 )
 
@@ -147,8 +150,70 @@ def customers(report: BusinessReport) -> Section:
     )
 
 
+_LIFECYCLE_WORDS = {
+    Lifecycle.PROPOSED: "proposed",
+    Lifecycle.APPROVED: "approved",
+    Lifecycle.IN_DEVELOPMENT: "in development",
+    Lifecycle.LIVE: "live",
+    Lifecycle.RETIRED: "retired",
+}
+_DRIVER_WORDS = {
+    "equal": "Where a business process or product serves several things, its IT cost is "
+    "split equally among them.",
+    "value": "Where a business process or product serves several things, its IT cost is "
+    "split in proportion to the yearly worth of the customer outcomes each leads to.",
+}
+
+
+def _amounts(cost: Mapping[str, float]) -> str:
+    return all_of([money_text(a, c) for c, a in cost.items()])
+
+
+def _shares(report: BusinessReport, cost: Mapping[str, float]) -> str:
+    """``3%``, or ``3% and 5%``: each amount as a share of the total in its currency."""
+    total = report.total_cost
+    return all_of([f"{a / total[c]:.0%}" if total.get(c) else "—" for c, a in cost.items()])
+
+
+def _cost_notes(report: BusinessReport) -> list[str]:
+    """What IT pays for that reaches no customer, and what it pays for that is not live."""
+    notes = []
+    if report.orphans:
+        names = all_of([s.name for s in report.orphans])
+        own = report.orphan_cost
+        if own:
+            notes.append(
+                f"{_amounts(own)} a year ({_shares(report, own)}) pays for things that reach "
+                f"no customer outcome: {names}."
+            )
+        else:
+            notes.append(f"No cost is recorded for what reaches no customer outcome: {names}.")
+    if report.stops_short:
+        further = report.stops_short_cost
+        amounts = f"{_amounts(further)} a year ({_shares(report, further)})"
+        lead = (
+            f"A further {amounts} of other services' cost"
+            if report.orphans
+            else f"{amounts} of IT cost"
+        )
+        lead_to = "leads" if len(report.stops_short) == 1 else "lead"
+        notes.append(
+            f"{lead} ends at {all_of([place.name for place in report.stops_short])}, which "
+            f"{lead_to} to no customer outcome."
+        )
+    if report.not_live:
+        listed = all_of(
+            [f"{s.name} ({_LIFECYCLE_WORDS[s.lifecycle]})" for s in report.not_live_services]
+        )
+        notes.append(
+            f"{_amounts(report.not_live)} a year is spent on services that are not live: "
+            f"{listed}. It is not counted in the cost of any outcome."
+        )
+    return notes
+
+
 def costs(report: BusinessReport) -> Section:
-    """What IT costs per outcome, and what it pays for that reaches no customer."""
+    """What IT costs per outcome, and what it pays for that serves no customer today."""
     rows = []
     for line in report.outcomes:
         unit = singular(line.outcome.volume.unit) if line.outcome.volume else "unit"
@@ -162,28 +227,19 @@ def costs(report: BusinessReport) -> Section:
             )
     if report.total_cost:
         totals = " and ".join(money_text(a, c) for c, a in report.total_cost.items())
-        paragraph = f"IT services cost {totals} a year in all."
+        paragraphs = (f"IT services cost {totals} a year in all. {_DRIVER_WORDS[report.driver]}",)
     else:
-        paragraph = "No IT service has a cost recorded yet."
-    notes = []
-    for currency, amount in report.unallocated.items():
-        total = report.total_cost.get(currency)
-        share = amount / total if total else 0.0
-        where = ", ".join(s.name for s in report.stranded if s.cost.get(currency, 0.0) > 0)
-        notes.append(
-            f"{money_text(amount, currency)} a year ({share:.0%}) pays for things that reach no "
-            f"customer outcome: {where}."
-        )
+        paragraphs = ("No IT service has a cost recorded yet.",)
     return Section(
         title="What IT costs per outcome",
-        paragraphs=(paragraph,),
+        paragraphs=paragraphs,
         table=Table(
             headers=("Customer outcome", "IT cost a year", "IT cost per unit delivered"),
             rows=tuple(rows),
         )
         if rows
         else None,
-        notes=tuple(notes),
+        notes=tuple(_cost_notes(report)),
     )
 
 
@@ -200,8 +256,8 @@ def risks(report: BusinessReport) -> Section:
             ),
         )
     paragraph = (
-        "If one service stops, this is what customers do not get while it is down, "
-        "worst first. Services whose outage touches no customer are left out."
+        "If one service in use today stops, this is what customers do not get while it is "
+        "down, worst first. Services whose outage touches no customer are left out."
     )
     if len(report.currencies) > 1 and report.ranked_by is not None:
         paragraph += (
@@ -221,6 +277,123 @@ def risks(report: BusinessReport) -> Section:
         paragraphs=(paragraph,),
         table=Table(headers=("IT service", f"For {span} without it", "Money at risk"), rows=rows),
         bullets=tuple(risk.sentence() for risk in report.risks[:3]),
+    )
+
+
+def _at_risk(money: Mapping[str, float], units: Mapping[str, float]) -> str:
+    """Money at risk, or units where no money is stated, or a dash."""
+    if money:
+        return " and ".join(money_text(a, c, about=True) for c, a in money.items())
+    return units_lost_text(units) or "—"
+
+
+def recovery(report: BusinessReport) -> Section:
+    """How soon each service must work again after it stops, against how long it takes."""
+    title = "How fast each service must be back"
+    limits = [
+        f"“{line.outcome.name}” for at most {duration_text(line.outcome.max_outage_hours)}"
+        for line in report.outcomes
+        if line.outcome.max_outage_hours is not None
+    ]
+    if not limits:
+        return Section(
+            title=title,
+            paragraphs=(
+                "No customer outcome states how long the business can go without it, so no "
+                "service has a time by which it must be back.",
+            ),
+        )
+    paragraphs = [
+        f"The business can go without {all_of(limits)}. A service that stops an outcome "
+        "must be back within that time; one that only reduces it may take longer, in "
+        "proportion: a service that stops half of an outcome may take twice as long.",
+    ]
+    if not report.recovery:
+        paragraphs.append("No single IT service in use today reduces these outcomes.")
+        return Section(title=title, paragraphs=tuple(paragraphs))
+    paragraphs.append(
+        "The most urgent first, with how long restoring each takes today and what an "
+        "outage as long as the business can wait puts at risk."
+    )
+    rows = tuple(
+        (
+            line.service.name,
+            duration_text(line.required_hours),
+            line.outcome.name,
+            "not known" if line.recovery_hours is None else duration_text(line.recovery_hours),
+            _at_risk(line.money, line.units_by_unit()),
+        )
+        for line in report.recovery
+    )
+    bullets = tuple(
+        f"{line.service.name}: today it takes {duration_text(line.recovery_hours)}, but it "
+        f"must be back within {duration_text(line.required_hours)} for "
+        f"“{line.outcome.name}”."
+        for line in report.recovery
+        if line.recovery_hours is not None and line.is_too_slow
+    )
+    unknown = [line.service.name for line in report.recovery if line.recovery_hours is None]
+    notes: tuple[str, ...] = ()
+    if unknown:
+        whether = "it is" if len(unknown) == 1 else "they are"
+        notes = (
+            f"How long restoring {all_of(unknown)} takes is not known, so whether {whether} "
+            "back in time cannot be said.",
+        )
+    return Section(
+        title=title,
+        paragraphs=tuple(paragraphs),
+        table=Table(
+            headers=(
+                "IT service",
+                "Must be back within",
+                "For",
+                "Today it takes",
+                "At risk over that time",
+            ),
+            rows=rows,
+        ),
+        bullets=bullets,
+        notes=notes,
+    )
+
+
+def suppliers(report: BusinessReport) -> Section:
+    """What depends on one supplier: what each provides and what its outage puts at risk."""
+    title = "What depends on one supplier"
+    if not report.suppliers:
+        return Section(
+            title=title, paragraphs=("No IT service in use today comes from a supplier.",)
+        )
+    span = outage_span(report.hours)
+    rows = tuple(
+        (
+            risk.supplier.name,
+            all_of([s.name for s in risk.services]),
+            units_lost_text(risk.units_by_unit()) or "nothing",
+            " and ".join(money_text(a, c, about=True) for c, a in risk.money.items()) or "—",
+        )
+        for risk in report.suppliers
+    )
+    bullets = tuple(
+        f"If {risk.supplier.name} fails, no {either([f'“{o.name}”' for o in risk.stops])} "
+        "happens at all."
+        for risk in report.suppliers
+        if risk.stops
+    )
+    return Section(
+        title=title,
+        paragraphs=(
+            "Some IT services come from suppliers. If a supplier fails, every service it "
+            "provides stops at once; this is what that puts at risk, worst first. "
+            "Operational-resilience rules, such as the EU's DORA, ask firms to know where "
+            "so much rests on one supplier.",
+        ),
+        table=Table(
+            headers=("Supplier", "Provides", f"For {span} without it", "Money at risk"),
+            rows=rows,
+        ),
+        bullets=bullets,
     )
 
 
@@ -313,8 +486,10 @@ SECTIONS: tuple[Callable[[BusinessReport], Section], ...] = (
     customers,
     costs,
     risks,
+    recovery,
     reliability,
     single_points,
+    suppliers,
     value_traps,
 )
 

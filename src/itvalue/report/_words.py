@@ -14,6 +14,7 @@ from itvalue.model import Period
 
 __all__ = [
     "all_of",
+    "duration_text",
     "either",
     "money_text",
     "outage_span",
@@ -100,6 +101,24 @@ def per_period(period: Period) -> str:
 def outage_span(hours: float) -> str:
     """``an hour`` or ``4 hours``: the length of an outage."""
     return "an hour" if hours == 1 else f"{hours:g} hours"
+
+
+def duration_text(hours: float) -> str:
+    """How long something takes, the way people say it: ``4 hours``, ``4.4 hours``.
+
+    Under an hour reads in minutes (``30 minutes``); an amount that reads as exactly one
+    takes the singular (``1 hour``), as :func:`units_text` does.
+
+    Examples:
+        >>> duration_text(4), duration_text(4 / 0.9), duration_text(0.5), duration_text(1)
+        ('4 hours', '4.4 hours', '30 minutes', '1 hour')
+    """
+    if hours < 1:
+        minutes = round(hours * 60)
+        if minutes < 1:
+            return "less than a minute"
+        return units_text(minutes, "minutes")
+    return units_text(hours, "hours")
 
 
 def either(names: Sequence[str]) -> str:
