@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from itvalue._commands import app
 from tests.test_checks import TRAPS
 from tests.test_graph import CONTOSO
+from tests.test_report import SUPPLIED
 
 runner = CliRunner()
 
@@ -22,6 +23,13 @@ runner = CliRunner()
 def contoso(tmp_path: Path) -> Path:
     path = tmp_path / "contoso.yaml"
     path.write_text(CONTOSO, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def supplied(tmp_path: Path) -> Path:
+    path = tmp_path / "supplied.yaml"
+    path.write_text(SUPPLIED, encoding="utf-8")
     return path
 
 
@@ -98,6 +106,8 @@ def test_check_on_a_broken_file_says_what_is_wrong(broken: Path) -> None:
         ("check", "missing.yaml"),
         ("trace", "{contoso}", "nope"),
         ("impact", "{contoso}", "crm", "checkout"),
+        ("impact", "{contoso}", "sales"),
+        ("impact", "{contoso}", "nope"),
         ("rank", "{contoso}", "--currency", "USD"),
         ("report", "{contoso}", "-o", "/nonexistent-dir/x.md"),
         ("report", "{contoso}", "--currency", "USD"),
@@ -148,6 +158,69 @@ def test_impact(contoso: Path) -> None:
     assert "No customer outcome is affected." in out
 
 
+def test_impact_of_a_supplier(supplied: Path) -> None:
+    """A supplier's id fails every live service it provides, and says which."""
+    code, out, _err = run("impact", supplied, "cloud", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["suppliers"] == {"cloud": ["network"]}
+    assert data["failed"] == ["network"]
+    assert data["down"] == ["crm", "network", "wms"]
+    assert data["totals"]["EUR"] == pytest.approx(5000 * 42 / 730 + 6)
+    code, out, _err = run("impact", supplied, "cloud")
+    assert code == 0
+    assert "Cloud host fails, and with it everything it provides: Network" in out
+    assert "about €294" in out
+    code, out, _err = run("impact", supplied, "idle")
+    assert code == 0
+    assert "Idle vendor provides no live service, so nothing stops with it." in out
+    assert "Nothing is down." in out
+    code, out, _err = run("impact", supplied, "psp", "network", "--format", "json")
+    assert json.loads(out)["down"] == ["crm", "network", "payments", "wms"]
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("nope", "error: 'nope' names no IT service and no supplier"),
+        (
+            "paymnts",
+            "error: 'paymnts' names no IT service and no supplier (did you mean 'payments'?)",
+        ),
+        ("checkout", "error: 'checkout' is a process, not an IT service or a supplier"),
+        ("it", "error: 'it' is a stakeholder, not an IT service or a supplier"),
+    ],
+)
+def test_impact_of_neither_a_service_nor_a_supplier(supplied: Path, key: str, message: str) -> None:
+    """An id that names neither a service nor a supplier gets one line and exit 2."""
+    code, out, err = run("impact", supplied, key)
+    assert code == 2
+    assert out == ""
+    assert err.strip() == message
+
+
+def test_rank_suppliers(supplied: Path, contoso: Path) -> None:
+    """rank --suppliers ranks suppliers by what an outage of all they provide puts at risk."""
+    code, out, _err = run("rank", supplied, "--suppliers", "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert [(r["supplier"], r["currency"]) for r in data] == [
+        ("psp", "EUR"),
+        ("cloud", "EUR"),
+        ("idle", "EUR"),
+    ]
+    assert data[0]["value_at_risk"] == pytest.approx(10_000 * 42 / 730)
+    assert data[1]["value_at_risk"] == pytest.approx(5000 * 42 / 730 + 6)
+    code, out, _err = run("rank", supplied, "--suppliers", "--hours", "4", "--top", "1")
+    assert code == 0
+    assert "Payment provider" in out
+    assert "€2,301" in out
+    assert "Cloud host" not in out
+    code, out, _err = run("rank", contoso, "--suppliers")
+    assert code == 0
+    assert "Contoso: no supplier is named." in out
+
+
 def test_rank(contoso: Path) -> None:
     """rank lists services by value at risk."""
     code, out, _err = run("rank", contoso, "--format", "json", "--top", "2")
@@ -172,6 +245,33 @@ def test_report_formats(contoso: Path, tmp_path: Path) -> None:
     data = json.loads(out)
     assert data["risks"][0]["service"] == "payments"
     assert data["total_cost"] == {"EUR": 227000.0}
+
+
+def test_report_says_which_cost_driver(supplied: Path, tmp_path: Path) -> None:
+    """report --driver splits cost equally or by value, says which, and names suppliers."""
+    code, out, _err = run("report", supplied, "--format", "json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["driver"] == "equal"
+    assert [s["supplier"] for s in data["suppliers"]] == ["psp", "cloud"]
+    assert data["suppliers"][0]["stops"] == ["order-delivered"]
+    code, out, _err = run("report", supplied, "--driver", "value", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["driver"] == "value"
+    code, out, _err = run("report", supplied, "--driver", "value")
+    assert "split in proportion to the yearly worth of the customer outcomes" in out
+    assert "## What depends on one supplier" in out
+    two = tmp_path / "two.yaml"
+    two.write_text(
+        CONTOSO.replace("{amount: 10, currency: EUR}", "{amount: 1000, currency: USD}"),
+        encoding="utf-8",
+    )
+    code, _out, _err = run("report", supplied, "--driver", "headcount")
+    assert code == 2
+    code, _out, err = run("report", two, "--driver", "value")
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1
+    assert "several currencies (EUR, USD)" in err
 
 
 def test_export(contoso: Path, tmp_path: Path) -> None:
@@ -256,7 +356,7 @@ def test_through_a_subprocess(contoso: Path, broken: Path, traps: Path) -> None:
     assert "services[0].availability" in bad.stderr
     unknown = sub("impact", contoso, "nope")
     assert unknown.returncode == 2
-    assert unknown.stderr.strip() == "error: unknown service id 'nope'"
+    assert unknown.stderr.strip() == "error: 'nope' names no IT service and no supplier"
     report = sub("report", contoso)
     assert report.returncode == 0
     assert "An hour without Payments: 14 orders fewer, about €575" in report.stdout

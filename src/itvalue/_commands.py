@@ -6,6 +6,7 @@ line's extra (typer, rich) is installed, and says how to install it otherwise.
 
 from __future__ import annotations
 
+import difflib
 import enum
 import json
 import sys
@@ -16,6 +17,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
@@ -23,7 +25,7 @@ from itvalue import __version__
 from itvalue.checks import RULES, Severity, check
 from itvalue.errors import DocumentError, ItValueError, UnknownIdError, ValidationError
 from itvalue.io import json_schema, load
-from itvalue.model import Portfolio
+from itvalue.model import Portfolio, Service, Stakeholder, StakeholderKind
 from itvalue.report import build_report, money_text, render_html, render_markdown
 from itvalue.viz import export as export_graph
 
@@ -94,6 +96,13 @@ class ReportFormat(enum.StrEnum):
     JSON = "json"
 
 
+class CostDriver(enum.StrEnum):
+    """How business processes and products split the IT cost they pass on."""
+
+    EQUAL = "equal"
+    VALUE = "value"
+
+
 class ExportFormat(enum.StrEnum):
     """The formats the value graph exports to."""
 
@@ -120,7 +129,7 @@ HoursOpt = Annotated[
 
 
 def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", markup=True)
+    err.print(f"[bold red]error:[/] {escape(message)}", markup=True)
     return typer.Exit(code=2)
 
 
@@ -257,18 +266,52 @@ def trace_command(
         out.print("It reaches no customer outcome.")
 
 
+def _supplied(portfolio: Portfolio, ids: list[str]) -> dict[str, list[str]]:
+    """Per supplier named among ``ids``, the live services it provides.
+
+    Every other id must name a service; one that names neither ends the command with a
+    one-line message (and a close match, when there is one).
+    """
+    supplied: dict[str, list[str]] = {}
+    for key in ids:
+        entity = portfolio.get(key) if key in portfolio else None
+        if isinstance(entity, Service):
+            continue
+        if isinstance(entity, Stakeholder) and entity.kind is StakeholderKind.SUPPLIER:
+            supplied[key] = [s.id for s in portfolio.services if s.provided_by == key and s.is_live]
+            continue
+        if entity is not None:
+            raise _fail(
+                f"{key!r} is a {portfolio.kind_of(key).replace('_', ' ')}, "
+                "not an IT service or a supplier"
+            )
+        candidates = [s.id for s in portfolio.services] + [
+            s.id for s in portfolio.stakeholders if s.kind is StakeholderKind.SUPPLIER
+        ]
+        close = difflib.get_close_matches(key, candidates, n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        raise _fail(f"{key!r} names no IT service and no supplier{hint}")
+    return supplied
+
+
 @app.command("impact", cls=_Command)
 def impact_command(
     file: FileArg,
     services: Annotated[
-        list[str], typer.Argument(metavar="SERVICE", help="Ids of the services that fail.")
+        list[str],
+        typer.Argument(
+            metavar="ID",
+            help="Ids of the services that fail; a supplier's id fails every live service "
+            "it provides.",
+        ),
     ],
     hours: HoursOpt = 1.0,
     format: FormatOpt = TextOrJson.TEXT,
 ) -> None:
-    """Show what customers lose while the given services are down."""
+    """Show what customers lose while the given services, or suppliers, are down."""
     with _usable_input():
         portfolio = _load(file)
+        supplied = _supplied(portfolio, services)
         impact = portfolio.graph().impact(services)
     totals = impact.totals(hours)
     if format is TextOrJson.JSON:
@@ -292,12 +335,23 @@ def impact_command(
         _emit_json(
             {
                 "failed": sorted(impact.failed),
+                "suppliers": {key: sorted(ids) for key, ids in supplied.items()},
                 "down": sorted(impact.down),
                 "hours": hours,
                 "outcomes": outcomes,
                 "totals": {c: m.amount for c, m in totals.items()},
             }
         )
+        return
+    for key, ids in supplied.items():
+        name = portfolio.get(key).name
+        if ids:
+            provided = ", ".join(portfolio.get(i).name for i in ids)
+            out.print(f"{name} fails, and with it everything it provides: {provided}")
+        else:
+            out.print(f"{name} provides no live service, so nothing stops with it.")
+    if not impact.down:
+        out.print("Nothing is down.")
         return
     span = "an hour" if hours == 1 else f"{hours:g} hours"
     out.print(f"Down for {span}: {', '.join(sorted(impact.down))}")
@@ -334,26 +388,39 @@ def rank_command(
         str | None,
         typer.Option("--currency", metavar="CODE", help="Needed when outcomes use several."),
     ] = None,
-    top: Annotated[
-        int, typer.Option("--top", min=1, metavar="N", help="How many services to show.")
-    ] = 20,
+    top: Annotated[int, typer.Option("--top", min=1, metavar="N", help="How many to show.")] = 20,
+    suppliers: Annotated[
+        bool,
+        typer.Option(
+            "--suppliers",
+            metavar="",
+            help="Rank suppliers instead: each one's outage stops every live service it provides.",
+        ),
+    ] = False,
     format: FormatOpt = TextOrJson.TEXT,
 ) -> None:
-    """Rank services by the value an outage of them puts at risk."""
+    """Rank services, or suppliers, by the value an outage of them puts at risk."""
     with _usable_input():
         portfolio = _load(file)
-        ranked = portfolio.graph().rank_services(hours=hours, currency=currency)
+        g = portfolio.graph()
+        if suppliers:
+            ranked = g.rank_suppliers(hours=hours, currency=currency)
+        else:
+            ranked = g.rank_services(hours=hours, currency=currency)
         chosen = currency or next(iter(_currencies(portfolio)), "")
+    what = "supplier" if suppliers else "service"
     if format is TextOrJson.JSON:
-        _emit_json(
-            [{"service": s, "value_at_risk": v, "currency": chosen} for s, v in ranked[:top]]
-        )
+        _emit_json([{what: s, "value_at_risk": v, "currency": chosen} for s, v in ranked[:top]])
         return
-    table = Table(title=f"Value at risk of a {hours:g}-hour outage", title_justify="left")
-    table.add_column("IT service")
+    if suppliers and not ranked:
+        out.print(f"{portfolio.name}: no supplier is named.")
+        return
+    title = f"Value at risk of a {hours:g}-hour outage" + (" of each supplier" if suppliers else "")
+    table = Table(title=title, title_justify="left")
+    table.add_column("supplier" if suppliers else "IT service")
     table.add_column("value at risk", justify="right")
-    for service, value in ranked[:top]:
-        table.add_row(portfolio.get(service).name, money_text(value, chosen) if chosen else "—")
+    for key, value in ranked[:top]:
+        table.add_row(portfolio.get(key).name, money_text(value, chosen) if chosen else "—")
     out.print(table)
 
 
@@ -374,15 +441,23 @@ def report_command(
         typer.Option(
             "--currency",
             metavar="CODE",
-            help="Order the services at risk by money in this currency "
+            help="Order the services and suppliers at risk by money in this currency "
             "(default: the only one in use, else the first alphabetically).",
         ),
     ] = None,
+    driver: Annotated[
+        CostDriver,
+        typer.Option(
+            "--driver",
+            help="How a business process or product splits its IT cost among what it "
+            "serves: equal shares, or by the value of the outcomes each leads to.",
+        ),
+    ] = CostDriver.EQUAL,
     output: OutputPathOpt = None,
 ) -> None:
     """Write the business report: what IT does for the company's customers."""
     with _usable_input():
-        report = build_report(_load(file), currency=currency)
+        report = build_report(_load(file), currency=currency, driver=driver.value)
     if format is ReportFormat.JSON:
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     elif format is ReportFormat.HTML:
