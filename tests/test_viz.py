@@ -32,6 +32,9 @@ def test_graphml_round_trip(p: iv.Portfolio) -> None:
             assert data["share"] == pytest.approx(original["share"])
         if original.get("group"):
             assert data["group"] == original["group"]
+            entity = g.nx.nodes[v]["entity"]
+            wanted = {grp.name: grp.min_up for grp in entity.groups}.get(original["group"], 1)
+            assert data["min_up"] == wanted
 
 
 def test_mermaid_and_dot(northwind: iv.Portfolio) -> None:
@@ -108,7 +111,7 @@ def test_json_export_and_dispatch(northwind: iv.Portfolio) -> None:
     g = northwind.graph()
     tree = json.loads(to_json(g))
     assert {n["id"] for n in tree["nodes"]} == set(g.nx.nodes)
-    assert {"source": "db-a", "target": "payments", "group": "db"} in tree["edges"]
+    assert {"source": "db-a", "target": "payments", "group": "db", "min_up": 1} in tree["edges"]
     assert export(g, "json") == to_json(g)
     with pytest.raises(iv.ItValueError, match="unknown export format"):
         export(g, "png")
@@ -121,3 +124,25 @@ def test_svg_picture(northwind: iv.Portfolio) -> None:
     assert svg.count("<rect") == 7
     assert svg.count("marker-end=") == 6
     assert "stroke-dasharray" in svg
+
+
+QUORUM = CONTOSO.replace(
+    "depends_on: [{service: db-a, group: db}, {service: db-b, group: db}]}",
+    "depends_on: [{service: db-a, group: db}, {service: db-b, group: db},\n"
+    "                  {service: db-c, group: db}],\n"
+    "     groups: [{name: db, min_up: 2}]}",
+) + (
+    "  - {id: db-c, name: DB C, owner: it, kind: technical, offering: catalog, lifecycle: live,\n"
+    "     availability: 0.99}\n"
+)
+
+
+def test_a_quorum_is_labelled_k_of_n() -> None:
+    """An edge of a group that needs two of three up says so; exports carry min_up."""
+    g = iv.loads(QUORUM).graph()
+    assert "db_a -.->|2 of 3 in db| payments" in to_mermaid(g)
+    assert '"db-c" -> "payments" [label="2 of 3 in db", style=dashed];' in to_dot(g)
+    tree = json.loads(to_json(g))
+    assert {"source": "db-c", "target": "payments", "group": "db", "min_up": 2} in tree["edges"]
+    back = nx.read_graphml(io.BytesIO(to_graphml(g).encode("utf-8")))
+    assert back.edges["db-b", "payments"]["min_up"] == 2

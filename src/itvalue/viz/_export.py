@@ -2,11 +2,16 @@
 
 * GraphML: for yEd, Gephi, Cytoscape; ``networkx.read_graphml`` loads it back with the
   same nodes and edges. Nodes carry ``kind`` and ``name``; dependency edges ``group``
-  (when grouped), support edges ``share``.
+  and ``min_up`` (when grouped: how many of the group must be up), support edges
+  ``share``.
 * Mermaid: flowchart text that mkdocs-material and GitHub render; node ids are the
   entity ids made safe for Mermaid.
 * DOT: for Graphviz.
-* JSON: ``{"nodes": [...], "edges": [...]}`` for web tools.
+* JSON: ``{"nodes": [...], "edges": [...]}`` for web tools, edges with the same
+  attributes as in GraphML.
+
+Mermaid and DOT label an edge of a redundancy group ``one of db`` when one member up is
+enough, and ``2 of 3 in quorum`` when the group needs more (a quorum).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import networkx as nx
 
 from itvalue.errors import ItValueError
 from itvalue.graph import KIND_LABELS, NODE_KINDS, ValueGraph
+from itvalue.model import Service
 from itvalue.viz._nodes import nodes
 
 __all__ = [
@@ -42,14 +48,30 @@ _SHAPES = {
 }
 
 
+def _group_size(g: ValueGraph, service: str, group: str) -> tuple[int, int]:
+    """``(k, n)``: how many of ``service``'s group must be up, and how many it has."""
+    entity = g.nx.nodes[service]["entity"]
+    assert isinstance(entity, Service)
+    n = sum(1 for d in entity.depends_on if d.group == group)
+    k = next((grp.min_up for grp in entity.groups if grp.name == group), 1)
+    return k, n
+
+
+def _edge_data(g: ValueGraph, v: str, data: dict[str, Any]) -> dict[str, Any]:
+    """An edge's attributes without None, a grouped edge's with its group's ``min_up``."""
+    attrs = {k: val for k, val in data.items() if val is not None}
+    if data.get("group"):
+        attrs["min_up"] = _group_size(g, v, data["group"])[0]
+    return attrs
+
+
 def _plain(g: ValueGraph) -> nx.DiGraph[str]:
     """The graph with simple attribute values only (GraphML holds no objects, no None)."""
     plain: nx.DiGraph[str] = nx.DiGraph()
     for key, kind, entity in nodes(g):
         plain.add_node(key, kind=kind, name=entity.name)
     for u, v, data in g.nx.edges(data=True):
-        attrs = {k: val for k, val in data.items() if val is not None}
-        plain.add_edge(u, v, **attrs)
+        plain.add_edge(u, v, **_edge_data(g, v, data))
     return plain
 
 
@@ -68,12 +90,15 @@ def to_graphml(g: ValueGraph) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def _edge_label(data: dict[str, Any]) -> str:
+def _edge_label(g: ValueGraph, v: str, data: dict[str, Any]) -> str:
     share = data.get("share")
     if share is not None and share < 1.0:
         return f"{share:.0%}"
     group = data.get("group")
-    return f"one of {group}" if group else ""
+    if not group:
+        return ""
+    k, n = _group_size(g, v, group)
+    return f"one of {group}" if k == 1 else f"{k} of {n} in {group}"
 
 
 def _mermaid_text(text: str) -> str:
@@ -148,7 +173,7 @@ def to_mermaid(g: ValueGraph) -> str:
             lines.append(f"    {names[key]}{left}{label}{right}")
         lines.append("  end")
     for u, v, data in g.nx.edges(data=True):
-        label = _edge_label(data)
+        label = _edge_label(g, v, data)
         arrow = "-.->" if data.get("group") else "-->"
         if label:
             arrow = f"{arrow}|{_mermaid_text(label)}|"
@@ -180,7 +205,7 @@ def to_dot(g: ValueGraph) -> str:
         lines.append("  }")
     for u, v, data in g.nx.edges(data=True):
         extra = []
-        label = _edge_label(data)
+        label = _edge_label(g, v, data)
         if label:
             extra.append(f"label={_dot_text(label)}")
         if data.get("group"):
@@ -196,9 +221,7 @@ def to_json(g: ValueGraph) -> str:
     listed = [{"id": key, "kind": kind, "name": entity.name} for key, kind, entity in nodes(g)]
     edges = []
     for u, v, data in g.nx.edges(data=True):
-        edge: dict[str, Any] = {"source": u, "target": v}
-        edge.update((k, val) for k, val in data.items() if val is not None)
-        edges.append(edge)
+        edges.append({"source": u, "target": v, **_edge_data(g, v, data)})
     return (
         json.dumps(
             {"name": g.portfolio.name, "nodes": listed, "edges": edges},
