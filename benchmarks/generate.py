@@ -3,8 +3,9 @@
 The reference size has 100,000 services — 80,000 technical, 10,000 platform (technical
 services that business services stand on) and 10,000 business services — 2,000
 processes, 500 products, 200 outcomes in 20 segments, and about 600,000 edges, with
-redundancy groups and partial shares. Dependencies only point to services of a lower
-layer, so there are no cycles. The generator writes the plain document tree, so the
+redundancy groups (pairs of which one must be up, and quorums of three of which two must
+be) and partial shares. Every size has them all. Dependencies only point to services of
+a lower layer, so there are no cycles. The generator writes the plain document tree, so the
 benchmarks can time loading it.
 """
 
@@ -41,18 +42,29 @@ SIZES = {
 _LAYERS = 8  # technical layers; layer 0 has no dependencies
 
 
-def _deps(rng: random.Random, pool: list[str], mean: int) -> list[dict[str, Any]]:
+#: The share of services (with enough dependencies) whose dependencies include a quorum.
+_QUORUM_SHARE = 0.15
+
+
+def _deps(
+    rng: random.Random, pool: list[str], mean: int
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A service's dependencies, and its groups that need more than one member up."""
     count = max(1, min(len(pool), int(rng.gauss(mean, 1.5))))
     chosen = rng.sample(pool, count)
     deps: list[dict[str, Any]] = []
-    # About a fifth of a service's dependencies come in redundant pairs.
+    # About a fifth of a service's dependencies come in redundant pairs, one of two
+    # needed; some services also lean on a quorum of three, two of which must be up.
     pairs = count // 5
+    quorum = count >= 2 * pairs + 3 and rng.random() < _QUORUM_SHARE
     for i, service in enumerate(chosen):
         dep: dict[str, Any] = {"service": service}
         if i < 2 * pairs:
             dep["group"] = f"g{i // 2}"
+        elif quorum and i < 2 * pairs + 3:
+            dep["group"] = "quorum"
         deps.append(dep)
-    return deps
+    return deps, [{"name": "quorum", "min_up": 2}] if quorum else []
 
 
 def generate(size: Size | str = "reference", *, seed: int = 0) -> dict[str, Any]:
@@ -109,7 +121,9 @@ def generate(size: Size | str = "reference", *, seed: int = 0) -> dict[str, Any]
 
     services: list[dict[str, Any]] = []
 
-    def service(key: str, kind: str, deps: list[dict[str, Any]]) -> dict[str, Any]:
+    def service(
+        key: str, kind: str, deps: tuple[list[dict[str, Any]], list[dict[str, Any]]]
+    ) -> dict[str, Any]:
         entry: dict[str, Any] = {
             "id": key,
             "name": key.replace("-", " ").title(),
@@ -120,8 +134,11 @@ def generate(size: Size | str = "reference", *, seed: int = 0) -> dict[str, Any]
             "availability": rng.choice([0.99, 0.995, 0.999, 0.9995, 0.9999]),
             "annual_cost": {"amount": float(rng.randrange(1_000, 200_000)), "currency": "EUR"},
         }
-        if deps:
-            entry["depends_on"] = deps
+        depends_on, groups = deps
+        if depends_on:
+            entry["depends_on"] = depends_on
+        if groups:
+            entry["groups"] = groups
         return entry
 
     layers: list[list[str]] = [[] for _ in range(_LAYERS)]
@@ -132,7 +149,7 @@ def generate(size: Size | str = "reference", *, seed: int = 0) -> dict[str, Any]
         if layer and not layers[layer]:
             # Services lean on the two layers below them.
             below = [s for lower in layers[max(0, layer - 2) : layer] for s in lower]
-        deps = _deps(rng, below, size.tech_deps) if layer else []
+        deps = _deps(rng, below, size.tech_deps) if layer else ([], [])
         services.append(service(key, "technical", deps))
         layers[layer].append(key)
     upper = layers[-1] + layers[-2]

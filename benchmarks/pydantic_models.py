@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 Id = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")]
 Name = Annotated[str, Field(pattern=r"\S")]
 Fraction = Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+Hours = Annotated[float, Field(gt=0, allow_inf_nan=False)]
 
 
 class _Model(BaseModel):
@@ -54,6 +55,7 @@ class Outcome(_Model):
     segment: Id
     volume: Quantity | None = None
     unit_value: Money | None = None
+    max_outage_hours: Hours | None = None
 
 
 class Product(_Model):
@@ -96,11 +98,18 @@ class Dependency(_Model):
     group: Name | None = None
 
 
+class RedundancyGroup(_Model):
+    name: Name
+    min_up: Annotated[int, Field(ge=1)] = 1
+
+
 class Service(_Model):
     id: Id
     name: Name
     description: str = ""
     owner: Id
+    # Required here though itvalue has defaults for them: itvalue writes them even at their
+    # defaults, and the generator always gives them, so both dump the same fields.
     kind: Literal["business", "technical"]
     offering: Literal["catalog", "made_to_order"]
     lifecycle: Literal["proposed", "approved", "in_development", "live", "retired"]
@@ -109,6 +118,8 @@ class Service(_Model):
     provided_by: Id | None = None
     supports: tuple[Support, ...] = ()
     depends_on: tuple[Dependency, ...] = ()
+    groups: tuple[RedundancyGroup, ...] = ()
+    recovery_hours: Hours | None = None
 
 
 class Metric(_Model):
