@@ -67,7 +67,7 @@ def test_check_clean_and_with_errors(contoso: Path, traps: Path) -> None:
     code, out, _err = run("check", traps, "--format", "json")
     assert code == 1
     data = json.loads(out)
-    assert data["summary"] == {"error": 4, "warning": 7, "info": 0}
+    assert data["summary"] == {"error": 4, "warning": 10, "info": 1}
     assert data["findings"][0] == {
         "code": "ITV001",
         "rule": "orphan-service",
