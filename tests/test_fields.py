@@ -16,7 +16,15 @@ import itvalue as iv
 from itvalue.io._converter import _STRUCTURER, Invalid, render_path
 from itvalue.io._envelope import MODEL_CLASSES
 from itvalue.io._fast import UnsupportedConstraint, _Mirror, fast_structure
-from itvalue.model._fields import Check, FieldSpec, Shape, declare, describe, fields_of
+from itvalue.model._fields import (
+    Check,
+    FieldSpec,
+    Shape,
+    declare,
+    describe,
+    fields_of,
+    quorums,
+)
 
 CLASSES: tuple[type, ...] = (*MODEL_CLASSES, iv.Portfolio)
 
@@ -42,6 +50,7 @@ BASE: dict[str, Any] = {
             "segment": "shoppers",
             "volume": {"amount": 1000, "unit": "orders", "per": "month"},
             "unit_value": {"amount": 42.5, "currency": "EUR"},
+            "max_outage_hours": 48,
         },
         {"id": "returned", "name": "Returned", "segment": "shoppers"},
     ],
@@ -88,6 +97,8 @@ BASE: dict[str, Any] = {
             "provided_by": "vendor",
             "supports": [{"process": "checkout", "share": 0.5}, {"process": "pack"}],
             "depends_on": [{"service": "db", "group": "data"}, {"service": "dns"}],
+            "groups": [{"name": "data", "min_up": 1}],
+            "recovery_hours": 4.5,
         },
         {
             "id": "db",
@@ -314,6 +325,21 @@ def test_describe_refuses_what_the_table_cannot_say() -> None:
         @attrs.frozen(kw_only=True, field_transformer=describe)
         class Count:
             value: int
+
+    with pytest.raises(TypeError, match="quorums are for tuples of model classes"):
+
+        @attrs.frozen(kw_only=True, field_transformer=describe)
+        class Groups:
+            names: tuple[str, ...] = attrs.field(
+                default=(),
+                metadata=quorums(members="x", by="g", key="name", least="k", noun="x", nouns="xs"),
+            )
+
+    with pytest.raises(TypeError, match="a required field is always written"):
+
+        @attrs.frozen(kw_only=True, field_transformer=describe)
+        class Always:
+            kind: iv.ServiceKind = attrs.field(metadata=declare(always_written=True))
 
 
 def test_the_fast_path_refuses_a_constraint_it_cannot_express() -> None:

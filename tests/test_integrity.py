@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 import attrs
@@ -11,9 +12,19 @@ from hypothesis import strategies as st
 
 import itvalue as iv
 from itvalue.model import COLLECTIONS
-from itvalue.model._fields import FieldSpec, Ref, Shape, fields_of
+from itvalue.model._fields import (
+    FieldSpec,
+    Ref,
+    Shape,
+    declare,
+    describe,
+    fields_of,
+    positive_int,
+    quorums,
+)
 from itvalue.model._integrity import (
     _detailed_problems,
+    _quorum_fields,
     describe_kind,
     integrity_problems,
     service_order,
@@ -22,23 +33,46 @@ from itvalue.testing import strategies as ivst
 
 
 def _ruled(cls: type) -> list[FieldSpec]:
-    """The fields of ``cls`` that name entities, directly or through their items."""
+    """The fields of ``cls`` that name entities or groups, directly or through their items."""
     return [
         spec
         for spec in fields_of(cls)
         if spec.ref is not None
         or spec.links is not None
+        or spec.quorums is not None
         or (spec.holds_model and _ruled(spec.item))
     ]
+
+
+def _break_groups(draw: st.DrawFn, entity: Any, spec: FieldSpec) -> tuple[Any, ...]:
+    """The groups of ``entity``, one more listed: unused, again, or asking too much."""
+    quorums = spec.quorums
+    assert quorums is not None
+    listed = getattr(entity, spec.name)
+    members = getattr(entity, quorums.members)
+    sizes = Counter(g for g in (getattr(m, quorums.by) for m in members) if g is not None)
+    choice = draw(st.sampled_from(["unused", "again", "too many"]))
+    if choice == "again" and listed:
+        return (*listed, draw(st.sampled_from(listed)))
+    if choice == "too many" and sizes:
+        name = draw(st.sampled_from(sorted(sizes)))
+        demand = sizes[name] + draw(st.integers(0, 2))  # 0: as many as it has, still sound
+        kept = [g for g in listed if getattr(g, quorums.key) != name]
+        return (*kept, spec.item(**{quorums.key: name, quorums.least: demand}))
+    # Sometimes a group the dependencies do use: sound unless listed already.
+    name = draw(st.sampled_from([*sorted(sizes), "spare"]))
+    return (*listed, spec.item(**{quorums.key: name}))
 
 
 def _break(draw: st.DrawFn, entity: Any, spec: FieldSpec, ids: list[str], holder: Any) -> Any:
     """``entity`` with the references of field ``spec`` bent: unknown, wrong kind, repeated."""
     value = getattr(entity, spec.name)
     some_id = st.sampled_from([*ids, "nobody", holder.id])
-    if spec.ref is not None and spec.shape is Shape.MANY:
+    if spec.quorums is not None:
+        new: Any = _break_groups(draw, entity, spec)
+    elif spec.ref is not None and spec.shape is Shape.MANY:
         again = value and draw(st.booleans())
-        new: Any = (*value, draw(st.sampled_from(value) if again else some_id))
+        new = (*value, draw(st.sampled_from(value) if again else some_id))
     elif spec.ref is not None:
         new = draw(some_id | st.none()) if spec.shape is Shape.OPTIONAL else draw(some_id)
     elif spec.links is not None:
@@ -67,7 +101,7 @@ def _break_inside(
     return (*items[:j], _break(draw, items[j], inner, ids, holder), *items[j + 1 :])
 
 
-#: Every field of every collection that names entities, directly or through its items.
+#: Every field of every collection that names entities or groups, directly or through its items.
 RULED = [(name, spec) for name, cls, _kind in COLLECTIONS for spec in _ruled(cls)]
 
 
@@ -121,7 +155,7 @@ def broken_collections(draw: st.DrawFn, target: Any) -> dict[str, list[Any]]:
 def test_quick_pass_refuses_exactly_what_the_detailed_pass_reports(
     target: Any, data: st.DataObject
 ) -> None:
-    """Unknown, wrong-kind and repeated references, duplicates, cycles: both passes agree."""
+    """Unknown, wrong-kind and repeated references, broken groups, duplicates, cycles: both agree."""
     collections = data.draw(broken_collections(target))
     order = service_order(collections)
     problems = _detailed_problems(collections)
@@ -149,6 +183,8 @@ def test_every_declared_reference_is_checked() -> None:
     paths = set()
     for name, cls, _kind in COLLECTIONS:
         for spec in _ruled(cls):
+            if spec.quorums is not None:  # names groups of its own entity, not entities
+                continue
             collections = {n: list(getattr(p, n)) for n, _c, _k in COLLECTIONS}
             collections[name][0] = _unknown(collections[name][0], spec)
             assert service_order(collections) is None
@@ -209,3 +245,79 @@ def _everything() -> dict[str, Any]:
     from tests.test_fields import BASE
 
     return BASE
+
+
+def test_groups_are_checked_against_their_members() -> None:
+    """Each broken group is reported once, where it is listed; the quick pass refuses it."""
+    p = iv.from_dict(_everything())
+    pay = p.service("pay")
+    cases = {
+        "unused": (
+            (iv.RedundancyGroup(name="data"), iv.RedundancyGroup(name="dns")),
+            "services[0].groups[1].name",
+            "group 'dns' is listed but no dependency of 'pay' uses it",
+        ),
+        "again": (
+            (iv.RedundancyGroup(name="data"), iv.RedundancyGroup(name="data")),
+            "services[0].groups[1].name",
+            "group 'data' is listed twice",
+        ),
+        "too many": (
+            (iv.RedundancyGroup(name="data", min_up=2),),
+            "services[0].groups[0].min_up",
+            "min_up 2 but group 'data' has 1 member",
+        ),
+    }
+    for groups, path, message in cases.values():
+        collections = {n: list(getattr(p, n)) for n, _c, _k in COLLECTIONS}
+        collections["services"][0] = attrs.evolve(pay, groups=groups)
+        assert service_order(collections) is None
+        assert [(q.path, q.message) for q in _detailed_problems(collections)] == [(path, message)]
+
+
+@attrs.frozen(kw_only=True, field_transformer=describe)
+class _Member:
+    group: str | None = None
+    weight: int = attrs.field(default=1, metadata=declare(positive_int()))
+
+
+@attrs.frozen(kw_only=True, field_transformer=describe)
+class _Listed:
+    name: str
+    least: int = attrs.field(default=1, metadata=declare(positive_int()))
+
+
+def _holder(**names: str) -> tuple[FieldSpec, type]:
+    """A class whose ``listed`` field declares quorums over ``members`` with these names."""
+    declared = {"members": "members", "by": "group", "key": "name", "least": "least", **names}
+
+    @attrs.frozen(kw_only=True, field_transformer=describe)
+    class Holder:
+        members: tuple[_Member, ...] = ()
+        single: _Member | None = None
+        listed: tuple[_Listed, ...] = attrs.field(
+            default=(), metadata=quorums(**declared, noun="member", nouns="members")
+        )
+
+    (spec,) = [s for s in fields_of(Holder) if s.name == "listed"]
+    return spec, Holder
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        ({"members": "nothing"}, "'nothing' is not a tuple of items"),
+        ({"members": "single"}, "'single' is not a tuple of items"),
+        ({"by": "weight"}, "members name their group in one text field"),
+        ({"by": "nothing"}, "members name their group in one text field"),
+        ({"key": "least"}, "a listed group is named in one text field"),
+        ({"least": "name"}, "a listed group counts its members in an int"),
+    ],
+)
+def test_a_quorum_must_name_fields_that_are_there(names: dict[str, str], message: str) -> None:
+    """A quorum declaration naming a missing field or one of the wrong type is refused."""
+    spec, holder = _holder()
+    assert [f.name for f in _quorum_fields(spec, holder)] == ["group", "name", "least"]
+    spec, holder = _holder(**names)
+    with pytest.raises(TypeError, match=message):
+        _quorum_fields(spec, holder)

@@ -719,6 +719,12 @@ def test_generated_documents_validate(p: iv.Portfolio) -> None:
         lambda t: t["outcomes"][0]["volume"].update(per="fortnight"),
         lambda t: t["outcomes"][0]["volume"].update(amount=-1),
         lambda t: t["products"][0].update(outcomes=["Bad"]),
+        lambda t: t["services"][0].update(recovery_hours=0),
+        lambda t: t["services"][0].update(groups=[{"name": "db", "min_up": 0}]),
+        lambda t: t["services"][0].update(groups=[{"name": "db", "min_up": 1.5}]),
+        lambda t: t["services"][0].update(groups=[{"min_up": 2}]),
+        lambda t: t["outcomes"][0].update(max_outage_hours=-1),
+        lambda t: t["services"][0].update(kind=None),
         lambda t: t.update(
             slas=[
                 {
@@ -761,10 +767,22 @@ def test_schema_shape() -> None:
     assert schema["additionalProperties"] is False
     service = schema["$defs"]["Service"]
     assert service["additionalProperties"] is False
-    assert set(service["required"]) == {"id", "name", "owner", "kind", "offering", "lifecycle"}
+    assert set(service["required"]) == {"id", "name", "owner"}
     assert service["properties"]["availability"] == {
         "anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 1}, {"type": "null"}]
     }
+    assert service["properties"]["groups"] == {
+        "type": "array",
+        "items": {"$ref": "#/$defs/RedundancyGroup"},
+    }
+    assert service["properties"]["recovery_hours"] == {
+        "anyOf": [{"type": "number", "exclusiveMinimum": 0}, {"type": "null"}]
+    }
+    outcome = schema["$defs"]["Outcome"]
+    assert outcome["properties"]["max_outage_hours"] == service["properties"]["recovery_hours"]
+    group = schema["$defs"]["RedundancyGroup"]
+    assert group["required"] == ["name"]
+    assert group["properties"]["min_up"] == {"type": "integer", "minimum": 1}
 
 
 # --- the fast path agrees with the detailed one -------------------------------------------------
@@ -839,3 +857,220 @@ def test_json_encoding_without_a_tree_matches_the_tree(p: iv.Portfolio) -> None:
     assert "\n" not in compact.rstrip("\n")
     assert json.loads(compact) == tree
     assert iv.loads(compact, "json") == p
+
+
+# --- documents written before keep their bytes -----------------------------------------------
+
+DOCUMENTS = Path(__file__).parent / "documents"
+OLD = sorted(p.stem for p in DOCUMENTS.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", OLD)
+@pytest.mark.parametrize("format", ["json", "toml"])
+def test_old_documents_redump_byte_identically(name: str, format: str) -> None:
+    """The examples as they stood, and what dumps wrote of them, re-dump to the same bytes."""
+    written = (DOCUMENTS / f"{name}.{format}").read_text("utf-8")
+    assert iv.dumps(iv.load(DOCUMENTS / f"{name}.yaml"), format) == written
+    assert iv.dumps(iv.loads(written, format), format) == written
+
+
+def test_old_documents_are_all_there() -> None:
+    """Each of the four examples is kept as it stood, with its JSON and TOML."""
+    assert OLD == ["manufacturer", "northwind", "retail_holiday_peak", "utility_contact_centre"]
+    for name in OLD:
+        assert (DOCUMENTS / f"{name}.json").exists()
+        assert (DOCUMENTS / f"{name}.toml").exists()
+
+
+# --- service defaults ------------------------------------------------------------------------
+
+
+def test_kind_offering_and_lifecycle_default_but_are_always_written() -> None:
+    """A service may leave out kind, offering and lifecycle; every format writes them back."""
+    text = HEAD + (
+        "stakeholders: [{id: it, name: IT, kind: it}]\n"
+        "services: [{id: db, name: Database, owner: it}]\n"
+    )
+    p = iv.loads(text)
+    db = p.service("db")
+    assert (db.kind, db.offering, db.lifecycle) == (
+        iv.ServiceKind.TECHNICAL,
+        iv.Offering.CATALOG,
+        iv.Lifecycle.LIVE,
+    )
+    assert iv.to_dict(p)["services"] == [
+        {
+            "id": "db",
+            "name": "Database",
+            "owner": "it",
+            "kind": "technical",
+            "offering": "catalog",
+            "lifecycle": "live",
+        }
+    ]
+    for format in FORMATS:
+        written = iv.dumps(p, format)
+        assert written.count("technical") == written.count("catalog") == 1
+        assert written.count("live") == 1
+        assert iv.loads(written, format) == p
+    assert iv.converter.unstructure(p) == iv.to_dict(p)
+
+
+def test_the_schema_no_longer_requires_the_defaults() -> None:
+    """A service without kind, offering and lifecycle validates against the schema."""
+    tree = {
+        "apiVersion": "itvalue/v1",
+        "kind": "Portfolio",
+        "name": "P",
+        "stakeholders": [{"id": "it", "name": "IT", "kind": "it"}],
+        "services": [{"id": "db", "name": "Database", "owner": "it"}],
+    }
+    assert list(_validator().iter_errors(tree)) == []
+    assert iv.from_dict(tree).service("db").is_live
+
+
+# --- redundancy groups, recovery times ---------------------------------------------------------
+
+NODES = HEAD + (
+    "stakeholders: [{id: it, name: IT, kind: it}]\n"
+    "services:\n"
+    "  - {id: node-1, name: Node 1, owner: it}\n"
+    "  - {id: node-2, name: Node 2, owner: it}\n"
+    "  - {id: node-3, name: Node 3, owner: it}\n"
+)
+
+
+def test_a_two_of_three_cluster_loads() -> None:
+    """A quorum group: three members of which two must be up, in every format."""
+    text = NODES + (
+        "  - id: store\n"
+        "    name: Store\n"
+        "    owner: it\n"
+        "    depends_on: [{service: node-1, group: quorum}, {service: node-2, group: quorum}, {service: node-3, group: quorum}]\n"
+        "    groups: [{name: quorum, min_up: 2}]\n"
+        "    recovery_hours: 4\n"
+    )
+    p = iv.loads(text)
+    store = p.service("store")
+    assert store.groups == (iv.RedundancyGroup(name="quorum", min_up=2),)
+    assert store.recovery_hours == 4.0
+    assert type(store.recovery_hours) is float
+    assert iv.to_dict(p)["services"][3]["groups"] == [{"name": "quorum", "min_up": 2}]
+    for format in FORMATS:
+        assert iv.loads(iv.dumps(p, format), format) == p
+
+
+def test_a_group_named_but_not_listed_needs_one_member() -> None:
+    """Listing a group with min_up 1 means what leaving it out means; dumps keeps the list."""
+    text = NODES + (
+        "  - id: store\n"
+        "    name: Store\n"
+        "    owner: it\n"
+        "    depends_on: [{service: node-1, group: pair}, {service: node-2, group: pair}]\n"
+    )
+    p = iv.loads(text)
+    assert p.service("store").groups == ()
+    listed = iv.loads(text + "    groups: [{name: pair}]\n")
+    assert listed.service("store").groups == (iv.RedundancyGroup(name="pair", min_up=1),)
+    assert iv.to_dict(listed)["services"][3]["groups"] == [{"name": "pair"}]
+
+
+def test_broken_groups_are_reported_with_paths_and_lines() -> None:
+    """Unused, repeated, too demanding and zero groups: each with its path and line."""
+    text = NODES + (
+        "  - id: store\n"
+        "    name: Store\n"
+        "    owner: it\n"
+        "    depends_on: [{service: node-1, group: quorum}, {service: node-2, group: quorum}]\n"
+        "    groups:\n"
+        "      - {name: quorum, min_up: 3}\n"
+        "      - {name: quorom}\n"
+        "      - {name: quorum}\n"
+        "  - id: cache\n"
+        "    name: Cache\n"
+        "    owner: it\n"
+        "    groups: [{name: spare}]\n"
+        "  - id: queue\n"
+        "    name: Queue\n"
+        "    owner: it\n"
+        "    depends_on: [{service: node-3, group: q}]\n"
+        "    groups: [{name: q, min_up: 0}]\n"
+    )
+    assert problems(text) == [
+        ("services[5].groups[0].min_up", "must be at least 1, got 0", "", 25),
+        (
+            "services[3].groups[0].min_up",
+            "min_up 3 but group 'quorum' has 2 members",
+            "give group 'quorum' more dependencies, or lower min_up",
+            14,
+        ),
+        (
+            "services[3].groups[1].name",
+            "group 'quorom' is listed but no dependency of 'store' uses it",
+            "did you mean 'quorum'? groups its dependencies use: 'quorum'",
+            15,
+        ),
+        ("services[3].groups[2].name", "group 'quorum' is listed twice", "", 16),
+        (
+            "services[4].groups[0].name",
+            "group 'spare' is listed but no dependency of 'cache' uses it",
+            "none of its dependencies names a group",
+            20,
+        ),
+    ]
+
+
+def test_group_problems_come_with_every_other_problem() -> None:
+    """A document with broken fields still has its groups checked; no group is blamed for them."""
+    text = NODES + (
+        "  - id: store\n"
+        "    name: Store\n"
+        "    owner: it\n"
+        "    availability: 2\n"
+        "    depends_on: [{service: node-1, group: pair}]\n"
+        "    groups: [{name: pair, min_up: 2}]\n"
+        "  - id: queue\n"
+        "    name: Queue\n"
+        "    owner: it\n"
+        "    depends_on: [{service: 7, group: q}]\n"
+        "    groups: [{name: q}]\n"
+    )
+    assert [(p, m, line) for p, m, _h, line in problems(text)] == [
+        ("services[3].availability", "must be greater than 0 and at most 1, got 2.0", 12),
+        ("services[4].depends_on[0].service", "expected a string, got integer 7", 18),
+        ("services[3].groups[0].min_up", "min_up 2 but group 'pair' has 1 member", 14),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("where", "value", "message"),
+    [
+        ("recovery_hours", "0", "must be greater than 0, got 0.0"),
+        ("recovery_hours", "-4", "must be greater than 0, got -4.0"),
+        ("recovery_hours", ".inf", "must be a finite number, got inf"),
+        ("recovery_hours", "'4h'", "expected a number, got string '4h'"),
+        ("max_outage_hours", "0.0", "must be greater than 0, got 0.0"),
+        ("max_outage_hours", "-1", "must be greater than 0, got -1.0"),
+        ("max_outage_hours", ".nan", "must be a finite number, got nan"),
+    ],
+)
+def test_hours_are_positive_and_finite(where: str, value: str, message: str) -> None:
+    """Recovery times and tolerable outages are numbers of hours above zero."""
+    text = HEAD + (
+        "stakeholders: [{id: it, name: IT, kind: it}]\n"
+        "segments: [{id: web, name: Web, relationship_owner: it}]\n"
+        "outcomes:\n"
+        "  - id: sold\n"
+        "    name: Sold\n"
+        "    segment: web\n"
+        f"    {'max_outage_hours' if where == 'max_outage_hours' else 'description'}: {value}\n"
+        "services:\n"
+        "  - id: db\n"
+        "    name: Database\n"
+        "    owner: it\n"
+        f"    {'recovery_hours' if where == 'recovery_hours' else 'description'}: {value}\n"
+    )
+    path = "services[0]" if where == "recovery_hours" else "outcomes[0]"
+    line = 15 if where == "recovery_hours" else 10
+    found = [f for f in problems(text) if f[0].endswith(where)]
+    assert found == [(f"{path}.{where}", message, "", line)]

@@ -58,6 +58,13 @@ def problems_of(excinfo: pytest.ExceptionInfo[iv.ValidationError]) -> list[tuple
         ("supports", "p", "expected a tuple"),
         ("supports", [iv.Support(process="p"), "p"], "expected Support"),
         ("depends_on", ("x",), "expected Dependency"),
+        ("groups", "quorum", "expected a tuple"),
+        ("groups", [iv.Dependency(service="x")], "expected RedundancyGroup"),
+        ("recovery_hours", 0, "must be greater than 0"),
+        ("recovery_hours", -1.5, "must be greater than 0"),
+        ("recovery_hours", math.inf, "finite"),
+        ("recovery_hours", "4", "expected a number"),
+        ("lifecycle", None, "is not one of"),
     ],
 )
 def test_service_validators(field: str, value: object, message: str) -> None:
@@ -92,6 +99,20 @@ def test_service_validators(field: str, value: object, message: str) -> None:
             "at least 1",
         ),
         (lambda: iv.Dependency(service="x", group=""), "group", "empty"),
+        (lambda: iv.RedundancyGroup(name="q", min_up=0), "min_up", "at least 1"),
+        (lambda: iv.RedundancyGroup(name="q", min_up=2.0), "min_up", "whole"),  # type: ignore[arg-type]
+        (lambda: iv.RedundancyGroup(name="q", min_up=True), "min_up", "whole"),
+        (lambda: iv.RedundancyGroup(name=" "), "name", "empty"),
+        (
+            lambda: iv.Outcome(id="o", name="O", segment="s", max_outage_hours=0),
+            "max_outage_hours",
+            "greater than 0",
+        ),
+        (
+            lambda: iv.Outcome(id="o", name="O", segment="s", max_outage_hours=math.nan),
+            "max_outage_hours",
+            "finite",
+        ),
     ],
 )
 def test_value_validators(build: Any, path: str, message: str) -> None:
@@ -142,6 +163,7 @@ def test_models_are_frozen_slotted_keyword_only() -> None:
         iv.Money,
         iv.Support,
         iv.Dependency,
+        iv.RedundancyGroup,
         iv.Stage,
         iv.Objective,
     ):
@@ -188,6 +210,69 @@ def test_ints_widen_to_floats() -> None:
     assert iv.Money(amount=3, currency="EUR") == iv.Money(amount=3.0, currency="EUR")
     assert type(iv.Money(amount=3, currency="EUR").amount) is float
     assert service(availability=1).availability == 1.0
+    assert type(service(recovery_hours=4).recovery_hours) is float
+    outcome = iv.Outcome(id="o", name="O", segment="s", max_outage_hours=24)
+    assert type(outcome.max_outage_hours) is float
+
+
+def test_a_service_needs_only_an_id_a_name_and_an_owner() -> None:
+    """kind, offering and lifecycle default to technical, catalog and live."""
+    s = iv.Service(id="db", name="Database", owner="it")
+    assert s.kind is iv.ServiceKind.TECHNICAL
+    assert s.offering is iv.Offering.CATALOG
+    assert s.lifecycle is iv.Lifecycle.LIVE
+    assert s.is_live
+    assert (s.groups, s.recovery_hours) == ((), None)
+    assert s == service(id="db", name="Database", kind="technical")
+    p = iv.Portfolio(name="P", stakeholders=(IT,), services=(s,))
+    assert p.service("db") is s
+
+
+def test_groups_take_any_iterable_of_groups() -> None:
+    """Groups given as a list or a generator are stored as a tuple."""
+    deps = [iv.Dependency(service=n, group="quorum") for n in ("a", "b", "c")]
+    s = service(depends_on=deps, groups=(iv.RedundancyGroup(name=n, min_up=2) for n in ["quorum"]))
+    assert s.groups == (iv.RedundancyGroup(name="quorum", min_up=2),)
+    assert type(s.groups) is tuple
+    assert iv.RedundancyGroup(name="quorum").min_up == 1
+
+
+def test_a_portfolio_checks_its_services_groups() -> None:
+    """Groups with no members, too few members or listed twice are refused, all at once."""
+    nodes = [service(id=n, kind="technical") for n in ("n1", "n2")]
+    pair = [iv.Dependency(service="n1", group="pair"), iv.Dependency(service="n2", group="pair")]
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.Portfolio(
+            name="P",
+            stakeholders=(IT,),
+            services=(
+                *nodes,
+                service(
+                    id="a",
+                    depends_on=pair,
+                    groups=[
+                        iv.RedundancyGroup(name="pair", min_up=3),
+                        iv.RedundancyGroup(name="pair"),
+                    ],
+                ),
+                service(id="b", depends_on=pair[:1], groups=[iv.RedundancyGroup(name="other")]),
+            ),
+        )
+    assert problems_of(excinfo) == [
+        ("services[2].groups[0].min_up", "min_up 3 but group 'pair' has 2 members"),
+        ("services[2].groups[1].name", "group 'pair' is listed twice"),
+        ("services[3].groups[0].name", "group 'other' is listed but no dependency of 'b' uses it"),
+    ]
+    assert excinfo.value.problems[2].hint == "groups its dependencies use: 'pair'"
+    sound = iv.Portfolio(
+        name="P",
+        stakeholders=(IT,),
+        services=(
+            *nodes,
+            service(id="a", depends_on=pair, groups=[iv.RedundancyGroup(name="pair", min_up=2)]),
+        ),
+    )
+    assert sound.service_order[-1] == "a"
 
 
 def test_period_hours() -> None:

@@ -35,6 +35,7 @@ PUBLIC = [
     "Problem",
     "Product",
     "Quantity",
+    "RedundancyGroup",
     "Rule",
     "SegmentImpact",
     "Service",

@@ -11,7 +11,9 @@ What happens to each type on the way in (structure) and out (unstructure):
   unknown value names the allowed ones and the closest match.
 * ``tuple[X, ...]`` — a list in the document, a tuple in the model.
 * ``X | None`` — ``null`` is accepted only where the model has ``None``; optional
-  fields are simply left out on output when they hold their default.
+  fields are simply left out on output when they hold their default, except the few
+  the table marks as always written (a service's ``kind``, ``offering`` and
+  ``lifecycle``, required before they had defaults).
 * every attrs class of ours — a mapping with exactly the field names; unknown keys are
   errors with a "did you mean" hint; missing required keys are errors; the attrs
   validators run, and every failing one is reported, not only the first.
@@ -67,8 +69,9 @@ QUOTE_HINT = "quote the value"
 class Invalid(Exception):
     """Problems found while structuring, with paths relative to the value at hand.
 
-    ``partial`` holds the fields of a mapping that did structure, so that a stand-in
-    can still take part in the portfolio's integrity checks.
+    ``partial`` holds the fields of a mapping that did structure, and ``None`` for those
+    given that did not, so that a stand-in can still take part in the portfolio's
+    integrity checks.
     """
 
     def __init__(self, problems: list[RawProblem], partial: dict[str, Any] | None = None) -> None:
@@ -78,7 +81,11 @@ class Invalid(Exception):
 
 
 def _stand_in(cls: type, fields: dict[str, Any]) -> Any:
-    """An unvalidated instance holding the fields that did structure (others: default or None).
+    """An unvalidated instance holding the fields that did structure.
+
+    A field given that did not structure holds ``None``, so that no integrity rule reads
+    a default the document did not mean (a group would have no members); a field not
+    given holds its default, or ``None`` when it is required.
 
     Used only to check the references of an entity that is broken elsewhere; it never
     leaves the loader.
@@ -273,7 +280,8 @@ class _Structurer:
             # In the document's order; missing keys last.
             order = {k: i for i, k in enumerate(value)}
             problems.sort(key=lambda p: order.get(p[0][0] if p[0] else "", len(order)))
-            raise Invalid(problems, partial=kwargs)
+            broken = {key: None for key in value if key in parsers and key not in kwargs}
+            raise Invalid(problems, partial={**broken, **kwargs})
 
         return parse
 
@@ -479,12 +487,17 @@ def _overrides(conv: cattrs.Converter, cls: type) -> dict[str, Any]:
     """How each field of ``cls`` is written, where cattrs's own way is not ours."""
     overrides: dict[str, Any] = {}
     for spec in fields_of(cls):
+        omit = False if spec.always_written else None
         if spec.shape is Shape.MANY:
-            overrides[spec.name] = override(unstruct_hook=_list_of(conv, spec.item))
+            overrides[spec.name] = override(
+                omit_if_default=omit, unstruct_hook=_list_of(conv, spec.item)
+            )
         elif spec.holds_enum:
             # Our vocabularies are StrEnums; write their plain value whatever ``conv``
             # does with enums elsewhere.
-            overrides[spec.name] = override(unstruct_hook=_enum_value)
+            overrides[spec.name] = override(omit_if_default=omit, unstruct_hook=_enum_value)
+        elif spec.always_written:
+            overrides[spec.name] = override(omit_if_default=False)
     return overrides
 
 
@@ -519,15 +532,20 @@ def configure_converter(conv: cattrs.Converter) -> None:
     conv.register_structure_hook(Portfolio, _structure_portfolio)
     fields = [(spec, _overrides(conv, Portfolio).get(spec.name)) for spec in fields_of(Portfolio)]
     writers = [
-        (spec.name, spec.required, spec.default, None if found is None else found.unstruct_hook)
+        (
+            spec.name,
+            spec.required or spec.always_written,
+            spec.default,
+            None if found is None else found.unstruct_hook,
+        )
         for spec, found in fields
     ]
 
     def unstructure_portfolio(portfolio: Portfolio) -> dict[str, Any]:
         tree: dict[str, Any] = {"apiVersion": API_VERSION, "kind": KIND}
-        for name, required, default, write in writers:
+        for name, written, default, write in writers:
             value = getattr(portfolio, name)
-            if required or value != default:
+            if written or value != default:
                 tree[name] = value if write is None else write(value)
         return tree
 
@@ -555,8 +573,9 @@ converter: cattrs.Converter = make_converter()
 def to_dict(portfolio: Portfolio) -> dict[str, Any]:
     """The plain document tree of a portfolio, ``apiVersion`` and ``kind`` included.
 
-    Fields holding their default are left out; the order of keys is the order of the
-    model's fields, so the output is deterministic.
+    Fields holding their default are left out, except a service's ``kind``,
+    ``offering`` and ``lifecycle``, always written; the order of keys is the order of
+    the model's fields, so the output is deterministic.
     """
     return _CONVERTER.unstructure(portfolio)  # type: ignore[no-any-return]
 

@@ -78,6 +78,15 @@ def _scalar(where: str, item: type, schema: Schema) -> Any:
     return Annotated[item, msgspec.Meta(**options)]
 
 
+def _giving(value: Any) -> Callable[[], Any]:
+    """A factory giving ``value`` itself each time."""
+
+    def factory() -> Any:
+        return value
+
+    return factory
+
+
 class _Mirror:
     """Builds the mirror Struct types and the converters to and from attrs instances."""
 
@@ -138,6 +147,11 @@ class _Mirror:
             tp = self.field_type(f"{cls.__name__}.{spec.name}", spec, extra.get(spec.name, {}))
             if spec.required:
                 fields.append((spec.name, tp))
+            elif spec.always_written:
+                # msgspec omits a value only when it is the default object itself, or an
+                # empty collection for a factory; a factory giving the default is never
+                # omitted, and still fills the field when a document leaves it out.
+                fields.append((spec.name, tp, msgspec.field(default_factory=_giving(spec.default))))
             else:
                 fields.append((spec.name, tp, spec.default))
         if cls is Portfolio:
@@ -177,7 +191,8 @@ class _Mirror:
     def encoder(self, cls: type) -> Callable[[Any], Any]:
         """A function turning an attrs instance into its mirror struct, for encoding.
 
-        The mirror omits fields at their default when encoded, as ``dumps`` must.
+        The mirror omits fields at their default when encoded, as ``dumps`` must, except
+        the fields always written.
         """
         found = self.encoders.get(cls)
         if found is not None:
@@ -192,7 +207,8 @@ class _Mirror:
         arguments = ["apiVersion=API_VERSION", "kind=KIND"] if cls is Portfolio else []
         for spec in fields_of(cls):
             value = _convert(spec, f"o.{spec.name}", self.encoder, namespace)
-            if value == f"o.{spec.name}" and not spec.required and spec.default is not None:
+            omitted = not spec.required and not spec.always_written
+            if value == f"o.{spec.name}" and omitted and spec.default is not None:
                 # msgspec omits a default by identity: hand it the default object itself.
                 namespace[f"default_{spec.name}"] = spec.default
                 value = f"(default_{spec.name} if {value} == default_{spec.name} else {value})"

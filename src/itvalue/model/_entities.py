@@ -10,8 +10,10 @@ from itvalue.model._fields import (
     fraction,
     identifier,
     linked,
+    positive,
     positive_int,
     price,
+    quorums,
     refers,
     text,
 )
@@ -35,6 +37,7 @@ __all__ = [
     "Objective",
     "Outcome",
     "Product",
+    "RedundancyGroup",
     "Service",
     "Stage",
     "Stakeholder",
@@ -91,6 +94,8 @@ class Outcome:
         segment: The customer segment that receives the outcome.
         volume: How many per period, when known.
         unit_value: What one unit is worth to the business, when known.
+        max_outage_hours: The longest the business tolerates the outcome fully
+            stopped, in hours (the maximum tolerable period of disruption), when known.
     """
 
     id: str = attrs.field(metadata=_ID)
@@ -99,6 +104,7 @@ class Outcome:
     segment: str = attrs.field(metadata=refers("segment"))
     volume: Quantity | None = None
     unit_value: Money | None = attrs.field(default=None, metadata=declare(price(Money)))
+    max_outage_hours: float | None = attrs.field(default=None, metadata=declare(positive()))
 
 
 @attrs.frozen(kw_only=True, field_transformer=describe)
@@ -190,8 +196,9 @@ class Support:
 class Dependency:
     """A service's dependency on another service.
 
-    Dependencies that share a ``group`` are redundant alternatives: one of them up
-    is enough. A dependency with no group is required on its own.
+    Dependencies that share a ``group`` are redundant alternatives: as many of them
+    up as the service's :class:`RedundancyGroup` of that name asks (one, unless the
+    service lists the group). A dependency with no group is required on its own.
 
     Attributes:
         service: Id of the service depended on.
@@ -203,6 +210,22 @@ class Dependency:
 
 
 @attrs.frozen(kw_only=True, field_transformer=describe)
+class RedundancyGroup:
+    """How many members of one of a service's redundancy groups must be up (k of n).
+
+    The members are the service's dependencies naming the group; a group they name
+    that the service does not list needs one of them up.
+
+    Attributes:
+        name: The group's name, as the dependencies give it.
+        min_up: How many members must be up: at least 1, at most the group's size.
+    """
+
+    name: str = attrs.field(metadata=_NAME)
+    min_up: int = attrs.field(default=1, metadata=declare(positive_int()))
+
+
+@attrs.frozen(kw_only=True, field_transformer=describe)
 class Service:
     """An IT service, business-facing or technical.
 
@@ -211,23 +234,42 @@ class Service:
         name: Display name.
         description: Free text.
         owner: The stakeholder who owns the service.
-        kind: Business (seen by the business) or technical (behind one).
-        offering: Catalog or made to order.
-        lifecycle: Where the service stands in its life.
+        kind: Business (seen by the business) or technical (behind one); technical
+            unless given.
+        offering: Catalog or made to order; catalog unless given.
+        lifecycle: Where the service stands in its life; live unless given.
         availability: The service's own availability, 0 < a <= 1; missing means 1.
         annual_cost: What the service costs a year.
         provided_by: A stakeholder of kind ``supplier`` who provides the service.
         supports: The business processes the service supports.
         depends_on: The services this service needs.
+        groups: How many members of each redundancy group of ``depends_on`` must be
+            up; a group not listed needs one.
+        recovery_hours: How long restoring the service takes after it fails, in hours
+            (its tested recovery time), when known.
+
+    Examples:
+        >>> from itvalue import Service
+        >>> s = Service(id="db", name="Database", owner="it")
+        >>> s.kind.value, s.offering.value, s.lifecycle.value
+        ('technical', 'catalog', 'live')
     """
 
     id: str = attrs.field(metadata=_ID)
     name: str = attrs.field(metadata=_NAME)
     description: str = ""
     owner: str = attrs.field(metadata=refers("stakeholder"))
-    kind: ServiceKind
-    offering: Offering
-    lifecycle: Lifecycle
+    # Written even at their defaults: they were required before they had one, and
+    # documents written then must re-dump unchanged.
+    kind: ServiceKind = attrs.field(
+        default=ServiceKind.TECHNICAL, metadata=declare(always_written=True)
+    )
+    offering: Offering = attrs.field(
+        default=Offering.CATALOG, metadata=declare(always_written=True)
+    )
+    lifecycle: Lifecycle = attrs.field(
+        default=Lifecycle.LIVE, metadata=declare(always_written=True)
+    )
     availability: float | None = attrs.field(default=None, metadata=declare(fraction()))
     annual_cost: Money | None = attrs.field(default=None, metadata=declare(price(Money)))
     provided_by: str | None = attrs.field(
@@ -242,6 +284,18 @@ class Service:
             key="service", twice="is depended on twice", itself="depends on itself", acyclic=True
         ),
     )
+    groups: tuple[RedundancyGroup, ...] = attrs.field(
+        default=(),
+        metadata=quorums(
+            members="depends_on",
+            by="group",
+            key="name",
+            least="min_up",
+            noun="dependency",
+            nouns="dependencies",
+        ),
+    )
+    recovery_hours: float | None = attrs.field(default=None, metadata=declare(positive()))
 
     @property
     def is_live(self) -> bool:

@@ -41,6 +41,7 @@ __all__ = [
     "Check",
     "FieldSpec",
     "Links",
+    "Quorums",
     "Ref",
     "Shape",
     "Verdict",
@@ -57,8 +58,10 @@ __all__ = [
     "member",
     "number",
     "optional",
+    "positive",
     "positive_int",
     "price",
+    "quorums",
     "refers",
     "show",
     "text",
@@ -232,6 +235,18 @@ def number(*, minimum: float | None = None) -> Check:
     if minimum is not None:
         schema["minimum"] = minimum
     return Check(test, schema)
+
+
+def positive() -> Check:
+    """A finite number greater than 0."""
+
+    def test(value: object) -> Verdict:
+        bad = _number_problem(value)
+        if bad is None and value <= 0:  # type: ignore[operator]
+            return f"must be greater than 0, got {show(value)}", ""
+        return bad
+
+    return Check(test, {"type": "number", "exclusiveMinimum": 0})
 
 
 def _percent(value: str) -> str:
@@ -433,24 +448,56 @@ class Links:
 
 
 @attrs.frozen
+class Quorums:
+    """Rules over a repeated field listing groups that a sibling field's items form.
+
+    Each listed item names a group through ``key`` and says through ``least`` how many
+    of its members must be up; the members of a group are the items of the sibling
+    field ``members`` whose ``by`` field names it. A group is listed at most once, only
+    when it has members, and never asks for more members than it has.
+
+    Attributes:
+        members: The sibling field whose items are the members (``depends_on``).
+        by: The members' field naming their group (``group``).
+        key: The listed item's field naming the group (``name``).
+        least: The listed item's field saying how many members must be up (``min_up``).
+        noun: What one member is, in messages (``dependency``).
+        nouns: What several members are, in messages (``dependencies``).
+    """
+
+    members: str
+    by: str
+    key: str
+    least: str
+    noun: str
+    nouns: str
+
+
+@attrs.frozen
 class _Declared:
     check: Check | None = None
     ref: Ref | None = None
     links: Links | None = None
+    quorums: Quorums | None = None
     min_items: int = 0
+    always_written: bool = False
 
 
 _DECLARED = "itvalue.declared"
 _SPEC = "itvalue.field"
 
 
-def declare(check: Check | None = None, *, min_items: int = 0) -> Mapping[str, object]:
+def declare(
+    check: Check | None = None, *, min_items: int = 0, always_written: bool = False
+) -> Mapping[str, object]:
     """Field metadata declaring its check (per item for a repeated field).
 
     Without a check a field is checked by its type alone: a member of its enum, an
-    instance of its class, a string, a finite number.
+    instance of its class, a string, a finite number. A field ``always_written`` is
+    written by ``dumps`` even at its default: one that was required before it had a
+    default, so that documents written before re-dump unchanged.
     """
-    return {_DECLARED: _Declared(check=check, min_items=min_items)}
+    return {_DECLARED: _Declared(check=check, min_items=min_items, always_written=always_written)}
 
 
 def refers(*kinds: str, role: str | None = None) -> Mapping[str, object]:
@@ -466,6 +513,13 @@ def linked(
 ) -> Mapping[str, object]:
     """Field metadata for items that each name an entity through their ``key`` field."""
     return {_DECLARED: _Declared(links=Links(key, twice, itself, acyclic))}
+
+
+def quorums(
+    *, members: str, by: str, key: str, least: str, noun: str, nouns: str
+) -> Mapping[str, object]:
+    """Field metadata for items listing the groups that ``members``' items form."""
+    return {_DECLARED: _Declared(quorums=Quorums(members, by, key, least, noun, nouns))}
 
 
 # --- the table --------------------------------------------------------------------------
@@ -492,6 +546,9 @@ class FieldSpec:
             fragment beyond its type.
         ref: For an id field, the kinds of entity it names.
         links: For a repeated field of items naming entities, the rules over them.
+        quorums: For a repeated field listing groups of a sibling field's items, the
+            rules over them.
+        always_written: Whether documents give the field even at its default.
     """
 
     name: str
@@ -501,6 +558,8 @@ class FieldSpec:
     check: Check
     ref: Ref | None = None
     links: Links | None = None
+    quorums: Quorums | None = None
+    always_written: bool = False
 
     @property
     def required(self) -> bool:
@@ -607,6 +666,10 @@ def describe(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attrib
         item, shape = _shape(where, tp)
         if declared.links is not None and not (shape is Shape.MANY and attrs.has(item)):
             raise TypeError(f"{where}: links are for tuples of model classes")
+        if declared.quorums is not None and not (shape is Shape.MANY and attrs.has(item)):
+            raise TypeError(f"{where}: quorums are for tuples of model classes")
+        if declared.always_written and field.default is attrs.NOTHING:
+            raise TypeError(f"{where}: a required field is always written")
         spec = FieldSpec(
             name=field.name,
             item=item,
@@ -615,6 +678,8 @@ def describe(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attrib
             check=_check(where, item, shape, declared),
             ref=declared.ref,
             links=declared.links,
+            quorums=declared.quorums,
+            always_written=declared.always_written,
         )
         metadata = types.MappingProxyType({**field.metadata, _SPEC: spec})
         out.append(

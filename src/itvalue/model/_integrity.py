@@ -1,8 +1,9 @@
-"""Integrity of a whole portfolio: unique ids, references, no dependency cycles.
+"""Integrity of a whole portfolio: unique ids, references, groups, no dependency cycles.
 
-Which field names which kinds of entity is declared once, on the fields themselves
-(``refers`` and ``linked`` in :mod:`itvalue.model._fields`); both passes here are
-derived from those declarations. The quick pass (:func:`service_order`) is generated
+Which field names which kinds of entity, and which field lists the groups another
+field's items form, is declared once, on the fields themselves (``refers``, ``linked``
+and ``quorums`` in :mod:`itvalue.model._fields`); both passes here are derived from
+those declarations. The quick pass (:func:`service_order`) is generated
 code that settles a sound portfolio in one sweep with no message built; only when it
 refuses does the detailed pass run to say what is wrong and where.
 
@@ -29,7 +30,7 @@ from itvalue.model._entities import (
     Stakeholder,
     ValueStream,
 )
-from itvalue.model._fields import FieldSpec, Links, Ref, Shape, fields_of
+from itvalue.model._fields import FieldSpec, Links, Quorums, Ref, Shape, fields_of
 
 #: (collection name, entity class, kind name) in document order.
 COLLECTIONS: tuple[tuple[str, type, str], ...] = (
@@ -68,12 +69,13 @@ def describe_kind(kind: str) -> str:
 
 @functools.cache
 def _ruled(cls: type) -> tuple[FieldSpec, ...]:
-    """The fields of ``cls`` that name entities, directly or through their items."""
+    """The fields of ``cls`` that name entities or groups, directly or through their items."""
     return tuple(
         spec
         for spec in fields_of(cls)
         if spec.ref is not None
         or spec.links is not None
+        or spec.quorums is not None
         or (spec.holds_model and _ruled(spec.item))
     )
 
@@ -108,14 +110,47 @@ def _refs_of(cls: type) -> Iterable[tuple[str, Ref]]:
             yield from _refs_of(spec.item)
 
 
+def _quorum_fields(spec: FieldSpec, holder: type) -> tuple[FieldSpec, FieldSpec, FieldSpec]:
+    """The fields a quorum declaration names: the members' group, the key, the least."""
+    quorums = spec.quorums
+    assert quorums is not None
+    where = f"{holder.__name__}.{spec.name}"
+    members = {f.name: f for f in fields_of(holder)}.get(quorums.members)
+    if members is None or members.shape is not Shape.MANY or not members.holds_model:
+        raise TypeError(f"{where}: {quorums.members!r} is not a tuple of items in {holder}")
+    found = [
+        {f.name: f for f in fields_of(cls)}.get(name)
+        for cls, name in (
+            (members.item, quorums.by),
+            (spec.item, quorums.key),
+            (spec.item, quorums.least),
+        )
+    ]
+    by, key, least = found
+    if by is None or by.item is not str or by.shape is Shape.MANY:
+        raise TypeError(f"{where}: members name their group in one text field, not {by}")
+    if key is None or key.item is not str or key.shape is not Shape.ONE:
+        raise TypeError(f"{where}: a listed group is named in one text field, not {key}")
+    if least is None or least.item is not int or least.shape is not Shape.ONE:
+        raise TypeError(f"{where}: a listed group counts its members in an int, not {least}")
+    return by, key, least
+
+
 def _check_declarations() -> None:
-    """Refuse, at import, references that name no kind of entity or misuse a role."""
+    """Refuse, at import, references and quorums that the model cannot honour.
+
+    A reference must name known kinds of entity, and a role only one kind; a quorum
+    must name fields that are there, of the types it counts with.
+    """
     for _name, cls, _kind in COLLECTIONS:
         for field, ref in _refs_of(cls):
             if not set(ref.kinds) <= _KIND_WORDS.keys():
                 raise TypeError(f"{cls.__name__}.{field}: unknown kind in {ref.kinds}")
             if ref.role is not None and len(ref.kinds) != 1:
                 raise TypeError(f"{cls.__name__}.{field}: a role is for one kind of entity")
+        for spec in fields_of(cls):
+            if spec.quorums is not None:
+                _quorum_fields(spec, cls)
 
 
 _check_declarations()
@@ -136,7 +171,8 @@ def integrity_problems(collections: Mapping[str, Sequence[object | None]]) -> li
 
     Returns:
         Duplicate ids, unknown or wrong-kind references, repeated list entries,
-        a ``provided_by`` that is not a supplier, and dependency cycles.
+        a ``provided_by`` that is not a supplier, redundancy groups listed twice, with
+        no members or asking for more members than they have, and dependency cycles.
     """
     if service_order(collections) is not None:
         return []
@@ -151,7 +187,7 @@ class _QuickPass:
 
     Each id field becomes one set look-up; a list of ids one ``issuperset`` and a length
     comparison, the way one would write it by hand, with no loop or dispatch per field
-    at run time.
+    at run time. A list of groups is counted against its members only when it is given.
     """
 
     def __init__(self, cls: type, ordered: bool) -> None:
@@ -172,7 +208,9 @@ class _QuickPass:
         v = f"v{depth}"
         for spec in specs:
             out(f"{pad}{v} = {var}.{spec.name}")
-            if spec.shape is Shape.MANY and spec.ref is not None:
+            if spec.quorums is not None:
+                self._emit_quorums(var, v, depth, pad, spec.quorums)
+            elif spec.shape is Shape.MANY and spec.ref is not None:
                 ids = self.set_for(spec.ref)
                 out(f"{pad}if {v} and (len(set({v})) != len({v}) or not {ids}.issuperset({v})):")
                 out(f"{pad}    return False")
@@ -205,6 +243,25 @@ class _QuickPass:
             else:
                 out(f"{pad}if {v} is not None:")
                 self._emit(spec.item, v, holder, depth + 1, pad + "    ", _ruled(spec.item))
+
+    def _emit_quorums(self, var: str, v: str, depth: int, pad: str, quorums: Quorums) -> None:
+        out = self.lines.append
+        counts, names, item, size = f"c{depth}", f"n{depth}", f"x{depth}", f"g{depth}"
+        members = f"{var}.{quorums.members}"
+        # Members a loader could not build are None: their problems are reported already.
+        out(f"{pad}if {v} and {members} is not None:")
+        out(f"{pad}    {counts} = {{}}")
+        out(f"{pad}    for {item} in {members}:")
+        out(f"{pad}        {size} = {item}.{quorums.by}")
+        out(f"{pad}        if {size} is not None:")
+        out(f"{pad}            {counts}[{size}] = {counts}.get({size}, 0) + 1")
+        out(f"{pad}    {names} = [{item}.{quorums.key} for {item} in {v}]")
+        out(f"{pad}    if len(set({names})) != len({names}):")
+        out(f"{pad}        return False")
+        out(f"{pad}    for {item} in {v}:")
+        out(f"{pad}        {size} = {counts}.get({item}.{quorums.key})")
+        out(f"{pad}        if {size} is None or {item}.{quorums.least} > {size}:")
+        out(f"{pad}            return False")
 
     def compile(self) -> Callable[..., bool]:
         sets = "".join(f", S{i}" for i in range(len(self.refs)))
@@ -405,7 +462,9 @@ class _Checker:
             if value is None:  # optional and absent, or broken in a loader's stand-in
                 continue
             path = f"{at}.{spec.name}"
-            if spec.shape is not Shape.MANY:
+            if spec.quorums is not None:
+                self.quorums(path, value, spec.quorums, entity, holder)
+            elif spec.shape is not Shape.MANY:
                 if spec.ref is not None:
                     self.ref(path, value, spec.ref)
                 else:
@@ -414,6 +473,58 @@ class _Checker:
                 self.refs(path, value, spec.ref)
             else:
                 self.items(path, value, spec, holder)
+
+    def quorums(
+        self, path: str, groups: Sequence[Any], quorums: Quorums, entity: Any, holder: Any
+    ) -> None:
+        members = getattr(entity, quorums.members)
+        if members is None:  # broken in a loader's stand-in; reported already
+            return
+        sizes: dict[str, int] = {}
+        for member in members:
+            group = getattr(member, quorums.by)
+            if group is not None:
+                sizes[group] = sizes.get(group, 0) + 1
+        seen: set[str] = set()
+        for j, listed in enumerate(groups):
+            name = getattr(listed, quorums.key)
+            where = f"{path}[{j}].{quorums.key}"
+            if name in seen:
+                self.problems.append(Problem(path=where, message=f"group {name!r} is listed twice"))
+                continue
+            seen.add(name)
+            size = sizes.get(name)
+            if size is None:
+                if sizes:
+                    match = difflib.get_close_matches(name, list(sizes), n=1, cutoff=0.6)
+                    used = ", ".join(repr(g) for g in sizes)
+                    hint = f"did you mean {match[0]!r}? " if match else ""
+                    hint += f"groups its {quorums.nouns} use: {used}"
+                else:
+                    hint = f"none of its {quorums.nouns} names a group"
+                self.problems.append(
+                    Problem(
+                        path=where,
+                        message=(
+                            f"group {name!r} is listed but no {quorums.noun} of "
+                            f"{holder.id!r} uses it"
+                        ),
+                        hint=hint,
+                    )
+                )
+                continue
+            least = getattr(listed, quorums.least)
+            if least > size:
+                self.problems.append(
+                    Problem(
+                        path=f"{path}[{j}].{quorums.least}",
+                        message=(
+                            f"{quorums.least} {least} but group {name!r} has {size} "
+                            f"member{'s' if size != 1 else ''}"
+                        ),
+                        hint=f"give group {name!r} more {quorums.nouns}, or lower {quorums.least}",
+                    )
+                )
 
     def items(self, path: str, values: Sequence[Any], spec: FieldSpec, holder: Any) -> None:
         links = spec.links
@@ -443,7 +554,8 @@ def _detailed_problems(collections: Mapping[str, Sequence[object | None]]) -> li
 
     Returns:
         Duplicate ids, unknown or wrong-kind references, repeated list entries,
-        a ``provided_by`` that is not a supplier, and dependency cycles.
+        a ``provided_by`` that is not a supplier, redundancy groups listed twice, with
+        no members or asking for more members than they have, and dependency cycles.
     """
     items: Mapping[str, Sequence[Any]] = collections
     problems: list[Problem] = []

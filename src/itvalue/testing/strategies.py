@@ -16,6 +16,8 @@ Examples:
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
 
 from hypothesis import strategies as st
@@ -37,6 +39,7 @@ from itvalue.model import (
     Portfolio,
     Product,
     Quantity,
+    RedundancyGroup,
     Service,
     ServiceKind,
     Stage,
@@ -53,6 +56,7 @@ __all__ = [
     "customer_segments",
     "dependencies",
     "descriptions",
+    "hours",
     "ids",
     "metrics",
     "money",
@@ -62,6 +66,7 @@ __all__ = [
     "portfolios",
     "products",
     "quantities",
+    "redundancy_groups",
     "services",
     "shares",
     "slas",
@@ -135,6 +140,14 @@ def availabilities() -> st.SearchStrategy[float | None]:
     )
 
 
+def hours() -> st.SearchStrategy[float]:
+    """Durations in hours, greater than 0: recovery times and tolerable outages."""
+    return st.one_of(
+        st.sampled_from([0.5, 1.0, 4.0, 24.0, 72.0]),
+        st.floats(min_value=0, max_value=1e4, exclude_min=True, allow_nan=False),
+    )
+
+
 def stakeholders(*, id: st.SearchStrategy[str] | None = None) -> st.SearchStrategy[Stakeholder]:
     """Stakeholders of any kind."""
     return st.builds(
@@ -167,6 +180,7 @@ def outcomes() -> st.SearchStrategy[Outcome]:
         segment=ids(),
         volume=st.none() | quantities(),
         unit_value=st.none() | money(),
+        max_outage_hours=st.none() | hours(),
     )
 
 
@@ -226,22 +240,49 @@ def dependencies() -> st.SearchStrategy[Dependency]:
     return st.builds(Dependency, service=ids(), group=st.none() | st.sampled_from(["a", "b"]))
 
 
-def services() -> st.SearchStrategy[Service]:
-    """Services whose references point anywhere, every optional field present or not."""
+def redundancy_groups() -> st.SearchStrategy[RedundancyGroup]:
+    """Redundancy groups asking for one member up or more."""
     return st.builds(
-        Service,
-        id=ids(),
-        name=names(),
-        description=descriptions(),
-        owner=ids(),
-        kind=st.sampled_from(ServiceKind),
-        offering=st.sampled_from(Offering),
-        lifecycle=st.sampled_from(Lifecycle),
-        availability=availabilities(),
-        annual_cost=st.none() | money(),
-        provided_by=st.none() | ids(),
-        supports=st.lists(supports(), max_size=3).map(tuple),
-        depends_on=st.lists(dependencies(), max_size=3).map(tuple),
+        RedundancyGroup,
+        name=st.sampled_from(["a", "b"]) | names(),
+        min_up=st.integers(min_value=1, max_value=5),
+    )
+
+
+def _groups(draw: st.DrawFn, depends_on: Sequence[Dependency]) -> tuple[RedundancyGroup, ...]:
+    """Some of the groups ``depends_on`` names, each asking for 1 to all its members."""
+    sizes = Counter(d.group for d in depends_on if d.group is not None)
+    listed = [
+        RedundancyGroup(name=name, min_up=draw(st.integers(min_value=1, max_value=size)))
+        for name, size in sizes.items()
+        if draw(st.booleans())
+    ]
+    return tuple(draw(st.permutations(listed))) if listed else ()
+
+
+@st.composite
+def services(draw: st.DrawFn) -> Service:
+    """Services whose references point anywhere, every optional field present or not.
+
+    The groups listed are some of those the dependencies name, each asking for at
+    most as many members as it has, as a portfolio requires.
+    """
+    depends_on = tuple(draw(st.lists(dependencies(), max_size=3)))
+    return Service(
+        id=draw(ids()),
+        name=draw(names()),
+        description=draw(descriptions()),
+        owner=draw(ids()),
+        kind=draw(st.sampled_from(ServiceKind)),
+        offering=draw(st.sampled_from(Offering)),
+        lifecycle=draw(st.sampled_from(Lifecycle)),
+        availability=draw(availabilities()),
+        annual_cost=draw(st.none() | money()),
+        provided_by=draw(st.none() | ids()),
+        supports=tuple(draw(st.lists(supports(), max_size=3))),
+        depends_on=depends_on,
+        groups=_groups(draw, depends_on),
+        recovery_hours=draw(st.none() | hours()),
     )
 
 
@@ -302,7 +343,10 @@ def portfolios(
     """Whole, valid, referentially consistent portfolios.
 
     Dependencies only point to services drawn earlier, so there are no cycles; the
-    services are then shuffled, so the document order is not a topological one.
+    services are then shuffled, so the document order is not a topological one. Some
+    redundancy groups are listed, asking for one member up or more (k of n); recovery
+    times and tolerable outages are given or not; services have every lifecycle and
+    some are provided by a supplier.
 
     Args:
         draw: Supplied by Hypothesis.
@@ -355,6 +399,7 @@ def portfolios(
             segment=draw(st.sampled_from([s.id for s in segments])),
             volume=draw(st.none() | quantities()),
             unit_value=draw(st.none() | money_st),
+            max_outage_hours=draw(st.none() | hours()),
         )
         for _ in range(draw(st.integers(min_value=0, max_value=max_outcomes)))
     ]
@@ -403,6 +448,8 @@ def portfolios(
                 provided_by=draw(st.none() | st.sampled_from(suppliers)),
                 supports=sups,
                 depends_on=deps,
+                groups=_groups(draw, deps),
+                recovery_hours=draw(st.none() | hours()),
             )
         )
     svcs = draw(st.permutations(svcs)) if svcs else svcs
@@ -469,6 +516,7 @@ _REGISTERED: dict[type, Any] = {
     Quantity: quantities,
     Support: supports,
     Dependency: dependencies,
+    RedundancyGroup: redundancy_groups,
     Stage: stages,
     Objective: objectives,
     Stakeholder: stakeholders,
