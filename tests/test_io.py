@@ -958,6 +958,7 @@ def test_a_two_of_three_cluster_loads() -> None:
     assert iv.to_dict(p)["services"][3]["groups"] == [{"name": "quorum", "min_up": 2}]
     for format in FORMATS:
         assert iv.loads(iv.dumps(p, format), format) == p
+    assert "    groups: [{name: quorum, min_up: 2}]\n" in iv.dumps(p)
 
 
 def test_a_group_named_but_not_listed_needs_one_member() -> None:

@@ -10,13 +10,13 @@ from typing import Any
 
 import msgspec
 import tomli_w
-import yaml
 
 from itvalue._gc import paused_gc
 from itvalue.errors import DocumentError, Problem, ValidationError
 from itvalue.io._converter import QUOTE_HINT, Invalid, render_path, structure_tree, to_dict
 from itvalue.io._fast import fast_json
 from itvalue.io._parse import FORMATS, Locator, check_size, decode, parse
+from itvalue.io._yaml import dump_yaml
 from itvalue.model import Portfolio
 
 __all__ = ["dump", "dumps", "format_of", "load", "loads"]
@@ -143,14 +143,7 @@ def _serialize(tree: dict[str, Any], fmt: str) -> str:
     """YAML or TOML text of a tree (JSON is encoded from the model, in :func:`dumps`)."""
     if fmt == "toml":
         return tomli_w.dumps(tree)
-    return yaml.dump(
-        tree,
-        Dumper=yaml.CSafeDumper,
-        sort_keys=False,
-        allow_unicode=True,
-        default_flow_style=False,
-        width=100,
-    )
+    return dump_yaml(tree)
 
 
 def dump(portfolio: Portfolio, path: str | os.PathLike[str], *, format: str | None = None) -> None:
