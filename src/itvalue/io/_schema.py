@@ -3,8 +3,9 @@
 It is generated from the model's table of fields (:mod:`itvalue.model._fields`), the
 same table the converter and the fast path read, so they agree: unknown keys are
 refused, enums, ranges, patterns and required keys are the same. What a schema cannot
-say — unique ids, references to existing ids of the right kind, no dependency cycles —
-is checked by :class:`~itvalue.model.Portfolio` alone.
+say — unique ids, references to existing ids of the right kind, redundancy groups that
+match the dependencies forming them, no dependency cycles — is checked by
+:class:`~itvalue.model.Portfolio` alone.
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ def json_schema() -> dict[str, Any]:
         "title": "itvalue portfolio document",
         "description": (
             "An IT portfolio traced to the external customer outcomes it serves. "
-            "Ids must also be unique and references must name entities of the right kind."
+            "Ids must also be unique, references must name entities of the right kind, and "
+            "each group a service lists must be named by its dependencies, once, with a min_up "
+            "no larger than its number of members."
         ),
         "type": "object",
         "properties": properties,
