@@ -17,6 +17,7 @@ def test_small_portfolio_is_valid_and_shaped_like_the_reference() -> None:
     size = SIZES["small"]
     assert len(p.services) == size.technical + size.platform + size.business
     assert any(d.group for s in p.services for d in s.depends_on)
+    assert any(g.min_up == 2 for s in p.services for g in s.groups)
     assert any(sup.share < 1 for s in p.services for sup in s.supports)
     edges = p.graph().nx.number_of_edges()
     assert 5 * len(p.services) < edges < 7 * len(p.services)

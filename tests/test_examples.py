@@ -31,6 +31,7 @@ FINDINGS = {
         ("ITV007", "mes"),
         ("ITV007", "plc-gateway"),
         ("ITV008", "label-printing"),
+        ("ITV015", "integrator"),
     ],
     "northwind": [("ITV007", "payments")],
     "retail_holiday_peak": [
@@ -47,6 +48,11 @@ FINDINGS = {
         ("ITV007", "product-catalog"),
         ("ITV007", "storefront"),
         ("ITV007", "wms"),
+        ("ITV011", "erp"),
+        ("ITV014", "fraud-check"),
+        ("ITV014", "returns-portal"),
+        ("ITV015", "cloud-vendor"),
+        ("ITV015", "psp"),
     ],
     "utility_contact_centre": [
         ("ITV001", "wallboard"),
@@ -56,6 +62,7 @@ FINDINGS = {
         ("ITV007", "mdm"),
         ("ITV007", "network"),
         ("ITV007", "telephony"),
+        ("ITV015", "telco"),
     ],
 }
 

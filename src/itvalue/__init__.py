@@ -7,6 +7,7 @@ from itvalue._examples import example, example_names
 from itvalue.analysis.availability import AvailabilityTarget, Estimate
 from itvalue.analysis.costs import CostAllocation
 from itvalue.analysis.impact import Impact, OutcomeImpact, SegmentImpact
+from itvalue.analysis.recovery import RecoveryNeed
 from itvalue.analysis.trace import Trace
 from itvalue.checks import RULES, Finding, Findings, Rule, Severity, check
 from itvalue.errors import (
@@ -36,6 +37,7 @@ from itvalue.model import (
     Dependency,
     Direction,
     Lifecycle,
+    Measure,
     Metric,
     Money,
     Objective,
@@ -56,7 +58,7 @@ from itvalue.model import (
     ValueStream,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "RULES",
@@ -75,6 +77,7 @@ __all__ = [
     "Impact",
     "ItValueError",
     "Lifecycle",
+    "Measure",
     "Metric",
     "Money",
     "Objective",
@@ -87,6 +90,7 @@ __all__ = [
     "Problem",
     "Product",
     "Quantity",
+    "RecoveryNeed",
     "RedundancyGroup",
     "Rule",
     "SegmentImpact",
