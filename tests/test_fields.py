@@ -126,6 +126,7 @@ BASE: dict[str, Any] = {
             "perspective": "external",
             "direction": "higher_is_better",
             "outcome": "delivered",
+            "measures": "availability",
         }
     ],
     "slas": [

@@ -386,10 +386,10 @@ def test_cost_notes_name_the_orphans_and_where_the_rest_stops() -> None:
     p = iv.loads(COSTLY)
     report = build_report(p)
     assert [s.id for s in report.orphans] == [f.subject for f in iv.check(p, select=["ITV001"])]
-    assert [(c.id, c.cost["EUR"]) for c in report.stops_short] == [
-        ("legacy-fax", pytest.approx(10_000 / 3)),
-        ("archive", pytest.approx((50_000 + 10_000 / 3) / 2)),
-    ]
+    assert [c.id for c in report.stops_short] == ["legacy-fax", "archive"]
+    assert [c.cost["EUR"] for c in report.stops_short] == pytest.approx(
+        [10_000 / 3, (50_000 + 10_000 / 3) / 2]
+    )
     assert report.unallocated == {"EUR": pytest.approx(37_000)}
     assert report.not_live == {"EUR": 4_000}
     assert [s.id for s in report.not_live_services] == ["old-crm"]

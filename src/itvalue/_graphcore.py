@@ -145,6 +145,10 @@ class GraphCore:
                     stack.append(j)
         return seen
 
+    def upstream(self, x: int) -> list[int]:
+        """``x`` and every node that reaches it, in topological order."""
+        return sorted(self.reach([x], upstream=True))
+
     def segment_of(self, outcome: int) -> int:
         """The segment index of an outcome index."""
         return self.succ[outcome][0]

@@ -31,6 +31,7 @@ from itvalue.model import Period, Portfolio, Service
 if TYPE_CHECKING:
     from networkx import DiGraph
 
+    from itvalue.analysis.agreements import AgreementTerms, AvailabilityPromise
     from itvalue.analysis.availability import AvailabilityTarget, Estimate, Method
     from itvalue.analysis.costs import CostAllocation, Driver
     from itvalue.analysis.impact import Impact, OutcomeImpact
@@ -254,6 +255,35 @@ class ValueGraph:
         from itvalue.analysis.availability import expected_loss
 
         return expected_loss(self, outcome, method=method)
+
+    def service_availability(
+        self, service: str, *, own: bool = True, method: Method = "exact"
+    ) -> float:
+        """The probability a service is not down; with ``own=False``, its ceiling.
+
+        See :func:`itvalue.analysis.availability.service_availability`.
+        """
+        from itvalue.analysis.availability import service_availability
+
+        return service_availability(self, service, own=own, method=method)
+
+    def availability_promises(self, *, method: Method = "exact") -> list[AvailabilityPromise]:
+        """Every availability objective weighed against what the graph allows.
+
+        See :func:`itvalue.analysis.agreements.availability_promises`.
+        """
+        from itvalue.analysis.agreements import availability_promises
+
+        return availability_promises(self, method=method)
+
+    def agreement_terms(self, sla: str, *, method: Method = "exact") -> AgreementTerms:
+        """What an SLA's availability objectives allow, in customers' terms.
+
+        See :func:`itvalue.analysis.agreements.agreement_terms`.
+        """
+        from itvalue.analysis.agreements import agreement_terms
+
+        return agreement_terms(self, sla, method=method)
 
     def availability_target(
         self, service: str, target: float, *, period: Period | str = "month"

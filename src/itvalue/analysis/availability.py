@@ -57,6 +57,7 @@ __all__ = [
     "estimate_delivery",
     "expected_delivery",
     "expected_loss",
+    "service_availability",
 ]
 
 Method = Literal["exact", "independent", "monte_carlo"]
@@ -87,11 +88,6 @@ class Estimate:
 # --- the upstream subgraph ------------------------------------------------------------------
 
 
-def _upstream(core: GraphCore, x: int) -> list[int]:
-    """``x`` and every node that reaches it, in topological order."""
-    return sorted(core.reach([x], upstream=True))
-
-
 def _path_counts(core: GraphCore, nodes: list[int], x: int) -> dict[int, int]:
     """The number of paths from each upstream node to ``x``."""
     counts = {x: 1}
@@ -120,7 +116,7 @@ def _at_least_up(up: Sequence[float], min_up: int) -> float:
     return sum(exactly[min_up:])
 
 
-def _independent(core: GraphCore, nodes: Sequence[int], forced: dict[int, float]) -> list[float]:
+def _independent(core: GraphCore, nodes: Sequence[int], forced: Mapping[int, float]) -> list[float]:
     """One bottom-up pass of expected values treating inputs as independent.
 
     ``nodes`` must be sorted and closed upwards (every input of a node is in it); the
@@ -181,8 +177,45 @@ def expected_delivery(g: ValueGraph, node: str, *, method: Method = "exact") -> 
         0.9989
     """
     core = core_of(g)
-    x = core.node(node)
+    return expected_of(core, core.node(node), method, {})
+
+
+def service_availability(
+    g: ValueGraph, service: str, *, own: bool = True, method: Method = "exact"
+) -> float:
+    """The probability that ``service`` is not down, at today's availabilities.
+
+    With ``own=False``, the service's own availability is taken as 1: its *ceiling*,
+    what its dependencies allow however good the service itself becomes. Services that
+    are not live count as always up, as in :func:`expected_delivery`, whose methods,
+    limits and errors apply.
+
+    Raises:
+        UnknownIdError: The id names no service.
+        AnalysisError: As for :func:`expected_delivery`.
+
+    Examples:
+        >>> import itvalue
+        >>> g = itvalue.example().graph()
+        >>> round(g.service_availability("payments"), 7)   # 0.999 × (1 − 0.01²)
+        0.9989001
+        >>> round(g.service_availability("payments", own=False), 4)   # 1 − 0.01²
+        0.9999
+    """
+    core = core_of(g)
+    x = core.node(service, kind="service")
+    return expected_of(core, x, method, {} if own else {x: 1.0})
+
+
+def expected_of(core: GraphCore, x: int, method: str, fixed: Mapping[int, float]) -> float:
+    """Expected delivery of node ``x``, with the own availabilities in ``fixed`` overridden.
+
+    The engine of :func:`expected_delivery` and :func:`service_availability`, on indices,
+    for analyses that ask "what if this service were perfect?".
+    """
     if method == "independent":
+        if fixed:
+            return _clamp(_independent(core, core.upstream(x), fixed)[x])
         # Each node's value depends only on what feeds it, so one pass over the whole
         # graph answers every node at once; it is kept with the graph.
         values = core.memo.independent
@@ -190,18 +223,20 @@ def expected_delivery(g: ValueGraph, node: str, *, method: Method = "exact") -> 
             values = core.memo.independent = tuple(_independent(core, range(len(core)), {}))
         return _clamp(values[x])
     if method == "exact":
-        return _exact(core, x)
+        return _exact(core, x, fixed)
     if method == "monte_carlo":
-        return _monte_carlo(core, x, DEFAULT_SAMPLES, 0).value
+        return _monte_carlo(core, x, DEFAULT_SAMPLES, 0, fixed).value
     raise AnalysisError(f"unknown method {method!r}", hint="use one of: " + ", ".join(METHODS))
 
 
-def _exact(core: GraphCore, x: int) -> float:
-    nodes = _upstream(core, x)
+def _exact(core: GraphCore, x: int, fixed: Mapping[int, float]) -> float:
+    nodes = core.upstream(x)
     counts = _path_counts(core, nodes, x)
     avail = core.avail
     kinds = core.kinds
-    shared = [i for i in nodes if kinds[i] == "service" and avail[i] < 1.0 and counts[i] > 1]
+    shared = [
+        i for i in nodes if kinds[i] == "service" and fixed.get(i, avail[i]) < 1.0 and counts[i] > 1
+    ]
     if len(shared) > EXACT_LIMIT:
         raise AnalysisError(
             f"exact would enumerate {len(shared)} services that reach {core.ids[x]!r} along "
@@ -209,13 +244,14 @@ def _exact(core: GraphCore, x: int) -> float:
             hint='use method="monte_carlo" (or estimate_delivery) for an estimate',
         )
     if not shared:
-        return _clamp(_independent(core, nodes, {})[x])
+        return _clamp(_independent(core, nodes, fixed)[x])
     total = 0.0
     for states in itertools.product((1.0, 0.0), repeat=len(shared)):
         weight = 1.0
-        forced: dict[int, float] = {}
+        forced: dict[int, float] = dict(fixed)
         for i, up in zip(shared, states, strict=True):
-            weight *= avail[i] if up else 1.0 - avail[i]
+            a = fixed.get(i, avail[i])
+            weight *= a if up else 1.0 - a
             forced[i] = up
         total += weight * _independent(core, nodes, forced)[x]
     return _clamp(total)
@@ -242,7 +278,7 @@ def estimate_delivery(
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
         raise AnalysisError(f"samples must be a whole number of at least 2, got {samples!r}")
     core = core_of(g)
-    return _monte_carlo(core, core.node(node), samples, seed)
+    return _monte_carlo(core, core.node(node), samples, seed, {})
 
 
 def _sample_down(rng: random.Random, n: int, p: float) -> int:
@@ -264,9 +300,11 @@ def _sample_down(rng: random.Random, n: int, p: float) -> int:
     return int.from_bytes(buffer, "little")
 
 
-def _monte_carlo(core: GraphCore, x: int, n: int, seed: int) -> Estimate:
+def _monte_carlo(
+    core: GraphCore, x: int, n: int, seed: int, fixed: Mapping[int, float]
+) -> Estimate:
     rng = random.Random(seed)
-    nodes = _upstream(core, x)
+    nodes = core.upstream(x)
     down: dict[int, int] = {}
     kinds = core.kinds
     avail = core.avail
@@ -275,7 +313,7 @@ def _monte_carlo(core: GraphCore, x: int, n: int, seed: int) -> Estimate:
     for i in nodes:
         if kinds[i] != "service":
             continue
-        a = avail[i]
+        a = fixed.get(i, avail[i])
         down[i] = down_value(
             _sample_down(rng, n, 1.0 - a) if a < 1.0 else 0,
             (down[d] for d in required[i]),

@@ -56,6 +56,8 @@ __all__ = [
     "Impact",
     "OutcomeImpact",
     "SegmentImpact",
+    "StageImpact",
+    "StreamImpact",
     "currencies_in_use",
     "impact",
     "orphans",
@@ -125,6 +127,49 @@ class SegmentImpact:
 
 
 @attrs.frozen(kw_only=True)
+class StageImpact:
+    """What one stage of a value stream still does while services are down.
+
+    Attributes:
+        name: The stage's name.
+        delivered: The product of what its processes deliver (1 with none).
+    """
+
+    name: str
+    delivered: float
+
+    @property
+    def is_affected(self) -> bool:
+        """Whether the stage does less than all of its work."""
+        return self.delivered < 1.0
+
+
+@attrs.frozen(kw_only=True)
+class StreamImpact:
+    """A value stream during an outage: each stage, and its outcome.
+
+    Attributes:
+        stream: The value stream id.
+        stages: Every stage, in order.
+        delivered: What the stream's outcome delivers.
+    """
+
+    stream: str
+    stages: tuple[StageImpact, ...]
+    delivered: float
+
+    @property
+    def stopped_stages(self) -> tuple[str, ...]:
+        """Names of the stages that do nothing at all."""
+        return tuple(stage.name for stage in self.stages if stage.delivered == 0.0)
+
+    @property
+    def slowed_stages(self) -> tuple[str, ...]:
+        """Names of the stages that do part of their work."""
+        return tuple(stage.name for stage in self.stages if 0.0 < stage.delivered < 1.0)
+
+
+@attrs.frozen(kw_only=True)
 class Impact:
     """What is lost while a set of services is down.
 
@@ -135,6 +180,7 @@ class Impact:
         products: Delivered fraction of each affected product.
         outcomes: Every outcome's impact (unaffected ones deliver 1 and lose 0).
         segments: Every segment's roll-up.
+        streams: Every value stream, stage by stage.
 
     The mappings are read-only: a result never changes, and two results share nothing
     that could.
@@ -146,6 +192,7 @@ class Impact:
     products: Mapping[str, float] = attrs.field(converter=frozen)
     outcomes: Mapping[str, OutcomeImpact] = attrs.field(converter=frozen)
     segments: Mapping[str, SegmentImpact] = attrs.field(converter=frozen)
+    streams: Mapping[str, StreamImpact] = attrs.field(converter=frozen, factory=dict)
 
     @property
     def affected_outcomes(self) -> list[str]:
@@ -161,27 +208,68 @@ class Impact:
                 totals[lost.currency] = totals.get(lost.currency, 0.0) + lost.amount
         return {c: Money(amount=a, currency=c) for c, a in sorted(totals.items())}
 
-    def to_pandas(self, hours: float = 1.0) -> Any:
-        """Every outcome's loss over an outage of ``hours`` as a pandas DataFrame.
+    def to_pandas(self, hours: float = 1.0, *, what: str = "outcomes") -> Any:
+        """The impact as a pandas DataFrame: one row per outcome, or per stream stage.
 
-        Columns: outcome, delivered, volume_lost, unit, value_lost, currency.
+        With ``what="outcomes"`` (the default), columns: outcome, delivered, unit,
+        currency, period, volume_lost_per_period and value_lost_per_period (what
+        ``volume_lost`` and ``value_lost`` hold), hours, volume_lost_over_hours and
+        value_lost_over_hours (for an outage of ``hours``). With ``what="stages"``:
+        stream, stage, stage_delivered, stream_delivered.
+
+        Raises:
+            AnalysisError: ``what`` is neither ``"outcomes"`` nor ``"stages"``.
         """
         from itvalue._pandas import frame
 
+        if what == "stages":
+            stage_rows = [
+                {
+                    "stream": key,
+                    "stage": stage.name,
+                    "stage_delivered": stage.delivered,
+                    "stream_delivered": stream.delivered,
+                }
+                for key, stream in self.streams.items()
+                for stage in stream.stages
+            ]
+            return frame(stage_rows, ["stream", "stage", "stage_delivered", "stream_delivered"])
+        if what != "outcomes":
+            raise AnalysisError(
+                f"unknown table {what!r}", hint='use what="outcomes" or what="stages"'
+            )
         rows = []
         for key, value in self.outcomes.items():
             money = value.value_lost_over(hours)
+            volume = value.volume_lost
             rows.append(
                 {
                     "outcome": key,
                     "delivered": value.delivered,
-                    "volume_lost": value.volume_lost_over(hours),
-                    "unit": None if value.volume_lost is None else value.volume_lost.unit,
-                    "value_lost": None if money is None else money.amount,
-                    "currency": None if money is None else money.currency,
+                    "unit": None if volume is None else volume.unit,
+                    "currency": None if value.value_lost is None else value.value_lost.currency,
+                    "period": None if volume is None else volume.per.value,
+                    "volume_lost_per_period": None if volume is None else volume.amount,
+                    "value_lost_per_period": None
+                    if value.value_lost is None
+                    else value.value_lost.amount,
+                    "hours": hours,
+                    "volume_lost_over_hours": value.volume_lost_over(hours),
+                    "value_lost_over_hours": None if money is None else money.amount,
                 }
             )
-        columns = ["outcome", "delivered", "volume_lost", "unit", "value_lost", "currency"]
+        columns = [
+            "outcome",
+            "delivered",
+            "unit",
+            "currency",
+            "period",
+            "volume_lost_per_period",
+            "value_lost_per_period",
+            "hours",
+            "volume_lost_over_hours",
+            "value_lost_over_hours",
+        ]
         return frame(rows, columns)
 
     def _repr_html_(self) -> str:
@@ -195,13 +283,26 @@ class Impact:
                 f"<td>{'' if volume is None else f'{volume:,.2f}'}</td>"
                 f"<td>{'' if money is None else escape(str(money))}</td></tr>"
             )
+        stages = [
+            f"<tr><td>{escape(key)}</td><td>{escape(stage.name)}</td>"
+            f"<td>{stage.delivered:.1%}</td></tr>"
+            for key, stream in self.streams.items()
+            for stage in stream.stages
+            if stage.is_affected
+        ]
         down = ", ".join(sorted(self.down))
-        return (
+        html = (
             f"<div><strong>Impact</strong>: down: {escape(down)}"
             "<table><thead><tr><th>outcome</th><th>delivered</th>"
             "<th>units lost / hour</th><th>value lost / hour</th></tr></thead>"
-            f"<tbody>{''.join(rows)}</tbody></table></div>"
+            f"<tbody>{''.join(rows)}</tbody></table>"
         )
+        if stages:
+            html += (
+                "<table><thead><tr><th>value stream</th><th>stage</th><th>still done</th>"
+                f"</tr></thead><tbody>{''.join(stages)}</tbody></table>"
+            )
+        return html + "</div>"
 
 
 # --- results from the shared rules ----------------------------------------------------------
@@ -330,6 +431,17 @@ def impact(g: ValueGraph, failed: str | Iterable[str]) -> Impact:
             volume_lost_per_hour=volumes,
             value_lost_per_hour=values,
         )
+    streams = {
+        stream.id: StreamImpact(
+            stream=stream.id,
+            stages=tuple(
+                StageImpact(name=stage.name, delivered=_product(processes, stage.processes))
+                for stage in stream.stages
+            ),
+            delivered=outcomes[stream.outcome].delivered,
+        )
+        for stream in core.portfolio.value_streams
+    }
     return Impact(
         failed=frozenset(ids[i] for i in failed_idx),
         down=frozenset(ids[i] for i in down),
@@ -337,7 +449,15 @@ def impact(g: ValueGraph, failed: str | Iterable[str]) -> Impact:
         products=products,
         outcomes=outcomes,
         segments=segments,
+        streams=streams,
     )
+
+
+def _product(delivered: Mapping[str, float], keys: Iterable[str]) -> float:
+    value = 1.0
+    for key in keys:
+        value *= delivered.get(key, 1.0)
+    return value
 
 
 def orphans(g: ValueGraph) -> list[str]:

@@ -5,11 +5,15 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import attrs
 
 from itvalue.graph import ValueGraph, core_of
 from itvalue.model import Lifecycle, Perspective, Portfolio, StakeholderKind
+
+if TYPE_CHECKING:
+    from itvalue.analysis.agreements import AvailabilityPromise
 
 __all__ = ["RULES", "Rule", "Severity"]
 
@@ -285,10 +289,6 @@ def unsupported_outcome(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
             yield outcome.id, f"no live service reaches outcome {outcome.id!r}"
 
 
-def _hours(value: float) -> str:
-    return f"{value:,.4g} hour{'' if value == 1 else 's'}"
-
-
 @_rule(
     "ITV011",
     "slow-recovery",
@@ -311,6 +311,82 @@ def slow_recovery(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
                 f"{key!r} takes {_hours(service.recovery_hours)} to recover but must be back "
                 f"within {_hours(need.hours)} for outcome {need.outcome!r} ({outcome.name})",
             )
+
+
+def _percent(value: float) -> str:
+    """``0.9995`` -> ``99.95%``: three decimals at most, trailing zeros dropped."""
+    return f"{value * 100:.3f}".rstrip("0").rstrip(".") + "%"
+
+
+def _limited_by(promise: AvailabilityPromise, verb: str) -> str:
+    text = ""
+    if promise.limiting is not None and promise.limiting_to is not None:
+        own = promise.limiting == promise.subject
+        who = "its own availability" if own else repr(promise.limiting)
+        text = f"; {who} limits most (perfect, it would {verb} {_percent(promise.limiting_to)})"
+    if promise.estimated:
+        text += " (estimated by simulation)"
+    return text
+
+
+@_rule(
+    "ITV012",
+    "unreachable-sla",
+    Severity.ERROR,
+    "an availability target exceeds what the service's dependencies allow",
+    """The agreement promises more than the services this one stands on can deliver,
+    however well it is run itself. It will be broken, and the conversation will be
+    about penalties instead of customers; fix the dependencies, or the promise.""",
+    title="Agreement that cannot be kept",
+)
+def unreachable_sla(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Availability objectives above the service's ceiling."""
+    for promise in g.availability_promises():
+        if not promise.is_reachable:
+            assert promise.ceiling is not None
+            yield (
+                promise.sla,
+                f"SLA {promise.sla!r} promises {_percent(promise.target)} availability of "
+                f"{promise.subject!r}, but its dependencies allow at most "
+                f"{_percent(promise.ceiling)}" + _limited_by(promise, "allow"),
+            )
+
+
+@_rule(
+    "ITV013",
+    "sla-not-met",
+    Severity.WARNING,
+    "an availability target exceeds what today's availabilities deliver",
+    """At today's availabilities the promise is not kept: customers get less than what
+    was agreed, and every review of the agreement starts from a failure. The limiting
+    service says where an improvement pays off most.""",
+    title="Agreement not met today",
+)
+def sla_not_met(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
+    """Availability objectives above today's expected availability or delivery."""
+    for promise in g.availability_promises():
+        if not promise.is_reachable or promise.is_met:
+            continue
+        if promise.subject_kind == "outcome":
+            outcome = p.outcome(promise.subject)
+            yield (
+                promise.sla,
+                f"SLA {promise.sla!r} promises {_percent(promise.target)} of outcome "
+                f"{promise.subject!r} ({outcome.name}) delivered (metric {promise.metric!r}); "
+                f"at today's availabilities {_percent(promise.expected)} is expected"
+                + _limited_by(promise, "reach"),
+            )
+        else:
+            yield (
+                promise.sla,
+                f"SLA {promise.sla!r} promises {_percent(promise.target)} availability of "
+                f"{promise.subject!r}; at today's availabilities it is "
+                f"{_percent(promise.expected)}" + _limited_by(promise, "reach"),
+            )
+
+
+def _hours(value: float) -> str:
+    return f"{value:,.4g} hour{'' if value == 1 else 's'}"
 
 
 @_rule(

@@ -28,6 +28,7 @@ from itvalue.model._portfolio import Entity, Portfolio
 from itvalue.model._values import (
     Direction,
     Lifecycle,
+    Measure,
     Money,
     Offering,
     Period,
@@ -46,6 +47,7 @@ __all__ = [
     "Direction",
     "Entity",
     "Lifecycle",
+    "Measure",
     "Metric",
     "Money",
     "Objective",

@@ -20,6 +20,7 @@ from itvalue.model._fields import (
 from itvalue.model._values import (
     Direction,
     Lifecycle,
+    Measure,
     Money,
     Offering,
     Perspective,
@@ -315,6 +316,9 @@ class Metric:
         perspective: Internal or external.
         direction: Which way is better.
         outcome: The outcome an external metric follows.
+        measures: What the metric measures, when the library can check objectives on it
+            against the graph: ``availability`` (the fraction of time something works;
+            its targets are fractions, 0 < target <= 1).
     """
 
     id: str = attrs.field(metadata=_ID)
@@ -324,6 +328,7 @@ class Metric:
     perspective: Perspective
     direction: Direction
     outcome: str | None = attrs.field(default=None, metadata=refers("outcome"))
+    measures: Measure | None = None
 
 
 @attrs.frozen(kw_only=True, field_transformer=describe)

@@ -11,6 +11,7 @@ from itvalue.model._fields import currency, declare, describe, number, text
 __all__ = [
     "Direction",
     "Lifecycle",
+    "Measure",
     "Money",
     "Offering",
     "Period",
@@ -87,6 +88,12 @@ class Perspective(enum.StrEnum):
 
     INTERNAL = "internal"
     EXTERNAL = "external"
+
+
+class Measure(enum.StrEnum):
+    """What a metric measures, when the library can check it against the graph."""
+
+    AVAILABILITY = "availability"
 
 
 class Direction(enum.StrEnum):
