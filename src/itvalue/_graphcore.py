@@ -237,23 +237,17 @@ class GraphCore:
             for p, _share in sup:
                 succ[i].append(p)
                 pred[p].append(i)
-        for process in portfolio.processes:
-            p = index[process.id]
-            for target in process.enables:
-                t = index[target]
-                succ[p].append(t)
-                pred[t].append(p)
-        for product in portfolio.products:
-            r = index[product.id]
-            for target in product.outcomes:
-                t = index[target]
-                succ[r].append(t)
-                pred[t].append(r)
-        for outcome in portfolio.outcomes:
-            o = index[outcome.id]
-            s = index[outcome.segment]
-            succ[o].append(s)
-            pred[s].append(o)
+        below: list[tuple[str, Iterable[str]]] = [
+            *((process.id, process.enables) for process in portfolio.processes),
+            *((product.id, product.outcomes) for product in portfolio.products),
+            *((outcome.id, (outcome.segment,)) for outcome in portfolio.outcomes),
+        ]
+        for source, targets in below:
+            u = index[source]
+            for target in targets:
+                v = index[target]
+                succ[u].append(v)
+                pred[v].append(u)
         return cls(
             ids=tuple(ids),
             index=index,

@@ -173,30 +173,20 @@ def _promise(
 ) -> AvailabilityPromise:
     core = core_of(g)
     target = objective.target
+    ceiling: float | None = None
     if _is_outcome_metric(metric):
         assert metric.outcome is not None
-        x = core.node(metric.outcome, kind="outcome")
+        subject, kind = metric.outcome, "outcome"
+        x = core.node(subject, kind="outcome")
         expected, estimated = _figure(g, x, method, {})
-        limiting, limiting_to = (None, None)
-        if target > expected:
-            limiting, limiting_to = _limiting(g, x, {}, method, include_self=True)
-        return AvailabilityPromise(
-            sla=sla.id,
-            metric=metric.id,
-            target=target,
-            subject=metric.outcome,
-            subject_kind="outcome",
-            expected=expected,
-            ceiling=None,
-            estimated=estimated,
-            limiting=limiting,
-            limiting_to=limiting_to,
-        )
-    x = core.node(sla.service, kind="service")
-    expected, estimated = _figure(g, x, method, {})
-    ceiling, estimated_ceiling = _figure(g, x, method, {x: 1.0})
+    else:
+        subject, kind = sla.service, "service"
+        x = core.node(subject, kind="service")
+        expected, estimated = _figure(g, x, method, {})
+        ceiling, estimated_ceiling = _figure(g, x, method, {x: 1.0})
+        estimated = estimated or estimated_ceiling
     limiting, limiting_to = (None, None)
-    if target > ceiling:
+    if ceiling is not None and target > ceiling:
         limiting, limiting_to = _limiting(g, x, {x: 1.0}, method, include_self=False)
     elif target > expected:
         limiting, limiting_to = _limiting(g, x, {}, method, include_self=True)
@@ -204,11 +194,11 @@ def _promise(
         sla=sla.id,
         metric=metric.id,
         target=target,
-        subject=sla.service,
-        subject_kind="service",
+        subject=subject,
+        subject_kind=kind,
         expected=expected,
         ceiling=ceiling,
-        estimated=estimated or estimated_ceiling,
+        estimated=estimated,
         limiting=limiting,
         limiting_to=limiting_to,
     )

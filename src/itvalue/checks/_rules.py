@@ -212,16 +212,22 @@ def unlinked_external_metric(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
 )
 def single_point_of_failure(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Live services whose failure alone zeroes an outcome; one finding per service."""
+    yield from _stops_entirely(p, g.single_points_of_failure(), "")
+
+
+def _stops_entirely(p: Portfolio, found: dict[str, list[str]], noun: str) -> Iterator[Hit]:
+    """One finding per culprit of single points of failure, naming what it stops."""
     stopped: dict[str, list[str]] = {}
-    for outcome, services in g.single_points_of_failure().items():
-        for service in services:
-            stopped.setdefault(service, []).append(outcome)
-    for service, outcomes in stopped.items():
+    for outcome, culprits in found.items():
+        for culprit in culprits:
+            stopped.setdefault(culprit, []).append(outcome)
+    for culprit, outcomes in stopped.items():
         named = ", ".join(f"{o!r} ({p.outcome(o).name})" for o in outcomes)
+        who = f"{noun}{culprit!r}"
         if len(outcomes) == 1:
-            yield service, f"if {service!r} fails, outcome {named} stops entirely"
+            yield culprit, f"if {who} fails, outcome {named} stops entirely"
         else:
-            yield service, f"if {service!r} fails, {len(outcomes)} outcomes stop entirely: {named}"
+            yield culprit, f"if {who} fails, {len(outcomes)} outcomes stop entirely: {named}"
 
 
 @_rule(
@@ -424,16 +430,4 @@ def unknown_recovery(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
 )
 def supplier_single_point(p: Portfolio, g: ValueGraph) -> Iterator[Hit]:
     """Suppliers whose failure alone zeroes an outcome; one finding per supplier."""
-    stopped: dict[str, list[str]] = {}
-    for outcome, suppliers in g.single_points_of_failure(suppliers=True).items():
-        for supplier in suppliers:
-            stopped.setdefault(supplier, []).append(outcome)
-    for supplier, outcomes in stopped.items():
-        named = ", ".join(f"{o!r} ({p.outcome(o).name})" for o in outcomes)
-        if len(outcomes) == 1:
-            yield supplier, f"if supplier {supplier!r} fails, outcome {named} stops entirely"
-        else:
-            yield (
-                supplier,
-                f"if supplier {supplier!r} fails, {len(outcomes)} outcomes stop entirely: {named}",
-            )
+    yield from _stops_entirely(p, g.single_points_of_failure(suppliers=True), "supplier ")
