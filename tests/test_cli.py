@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from itvalue._commands import app
+from tests.test_agreements import AGREEMENTS
 from tests.test_checks import TRAPS
 from tests.test_graph import CONTOSO
 from tests.test_report import SUPPLIED
@@ -30,6 +31,13 @@ def contoso(tmp_path: Path) -> Path:
 def supplied(tmp_path: Path) -> Path:
     path = tmp_path / "supplied.yaml"
     path.write_text(SUPPLIED, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def agreements(tmp_path: Path) -> Path:
+    path = tmp_path / "agreements.yaml"
+    path.write_text(AGREEMENTS, encoding="utf-8")
     return path
 
 
@@ -151,11 +159,111 @@ def test_impact(contoso: Path) -> None:
     first = data["outcomes"][0]
     assert first["outcome"] == "order-delivered"
     assert first["delivered"] == 0.5
-    assert first["volume_lost"] == {"amount": pytest.approx(2 * 5000 / 730), "unit": "orders"}
+    # Per the volume's period (the API's volume_lost and value_lost), and over the hours.
+    assert first["period"] == "month"
+    assert first["volume_lost_per_period"] == {"amount": 5000, "unit": "orders"}
+    assert first["value_lost_per_period"] == {"amount": 5000 * 42, "currency": "EUR"}
+    assert first["volume_lost_over_hours"] == {
+        "amount": pytest.approx(2 * 5000 / 730),
+        "unit": "orders",
+    }
+    assert first["value_lost_over_hours"] == {
+        "amount": pytest.approx(2 * 5000 * 42 / 730),
+        "currency": "EUR",
+    }
+    assert "volume_lost" not in first
+    assert data["streams"] == []
     code, out, _err = run("impact", contoso, "payments")
     assert "about €575" in out
     code, out, _err = run("impact", contoso, "legacy-fax")
     assert "No customer outcome is affected." in out
+
+
+def test_impact_names_the_stages_it_stops(agreements: Path) -> None:
+    """impact says which stages of each value stream stop or slow, as text and JSON."""
+    code, out, _err = run("impact", agreements, "crm", "--format", "json")
+    assert code == 0
+    assert json.loads(out)["streams"] == [
+        {
+            "stream": "serve",
+            "outcome": "call-answered",
+            "delivered": 0.0,
+            "stages": [
+                {"name": "Answer", "delivered": 0.0},
+                {"name": "Bill", "delivered": 0.5},
+                {"name": "Nothing", "delivered": 1.0},
+            ],
+            "stopped": ["Answer"],
+            "slowed": ["Bill"],
+        }
+    ]
+    code, out, _err = run("impact", agreements, "crm")
+    assert "In “Serve a caller” the outage stops “Answer” and slows “Bill”; 0.0% of its" in out
+    code, out, _err = run("impact", agreements, "node-1")
+    assert "Serve a caller" not in out
+
+
+def test_sla(agreements: Path, contoso: Path) -> None:
+    """sla weighs each availability promise, and exits 1 when one cannot be kept."""
+    code, out, _err = run("sla", agreements, "--format", "json")
+    assert code == 1
+    data = json.loads(out)
+    assert [s["sla"] for s in data["slas"]] == ["crm-gold", "crm-silver", "crm-bronze"]
+    (gold,) = data["slas"][0]["objectives"]
+    assert gold == {
+        "metric": "crm-up",
+        "target": 0.995,
+        "window_days": 30,
+        "allowed_hours": pytest.approx(3.6),
+        "volume_at_risk": {
+            "call-answered": {"amount": pytest.approx(36.0), "unit": "calls"},
+            "bill-correct": {"amount": pytest.approx(3.6), "unit": "bills"},
+        },
+        "value_at_risk": {"EUR": pytest.approx(252.0)},
+        "subject": "crm",
+        "subject_kind": "service",
+        "expected": pytest.approx(0.96228),
+        "ceiling": pytest.approx(0.972),
+        "estimated": False,
+        "verdict": "cannot_be_kept",
+        "limiting": "node-1",
+        "limiting_to": pytest.approx(0.99),
+    }
+    verdicts = [(o["metric"], o["verdict"]) for s in data["slas"][1:] for o in s["objectives"]]
+    assert verdicts == [("crm-up", "not_kept"), ("crm-up", "kept"), ("answered", "not_kept")]
+    code, out, _err = run("sla", agreements, "crm-silver")
+    assert code == 0
+    assert out.splitlines() == [
+        "CRM silver (crm-silver), on CRM:",
+        "  CRM availability (crm-up): 96.5% over 30 days allows 25 hours down.",
+        "    One outage of CRM that long loses 252 calls (Call answered), 25 bills (Bill "
+        "correct): about €1,764.",
+        "    Today CRM works 96.228% of the time; the services it stands on allow at most 97.2%.",
+        "    Not kept today; Node 1 (node-1) limits most: perfect, it would give 98.01%.",
+    ]
+    code, out, _err = run("sla", agreements, "crm-gold")
+    assert code == 1
+    assert "Cannot be kept by any work on CRM itself; Node 1 (node-1) limits most" in out
+    code, out, _err = run("sla", agreements, "crm-bronze")
+    assert "    Kept." in out
+    assert "    Today “Call answered” is delivered 95.266% of the time." in out
+    code, out, _err = run("sla", contoso)
+    assert code == 0
+
+
+def test_sla_without_availability_objectives(traps: Path) -> None:
+    """An SLA that promises no share of the time says so; none at all says so too."""
+    code, out, _err = run("sla", traps)
+    assert code == 0
+    assert "No availability objective" in out
+
+
+def test_sla_that_is_not_there(agreements: Path) -> None:
+    """An unknown SLA id gets one line, with a close match, and exit 2."""
+    code, out, err = run("sla", agreements, "crm-gld")
+    assert code == 2
+    assert out == ""
+    assert err.strip() == "error: 'crm-gld' names no SLA (did you mean 'crm-gold'?)"
 
 
 def test_impact_of_a_supplier(supplied: Path) -> None:

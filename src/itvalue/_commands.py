@@ -22,11 +22,20 @@ from rich.table import Table
 from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from itvalue import __version__
+from itvalue.analysis.agreements import AgreementTerms, AvailabilityPromise, ObjectiveTerms
+from itvalue.analysis.impact import Impact, OutcomeImpact
 from itvalue.checks import RULES, Severity, check
 from itvalue.errors import DocumentError, ItValueError, UnknownIdError, ValidationError
 from itvalue.io import json_schema, load
 from itvalue.model import Portfolio, Service, Stakeholder, StakeholderKind
-from itvalue.report import build_report, money_text, render_html, render_markdown
+from itvalue.report import (
+    build_report,
+    duration_text,
+    money_text,
+    render_html,
+    render_markdown,
+    units_text,
+)
 from itvalue.viz import export as export_graph
 
 # Help that reads naturally. Recent typer shows every parameter's Python type in help:
@@ -315,31 +324,17 @@ def impact_command(
         impact = portfolio.graph().impact(services)
     totals = impact.totals(hours)
     if format is TextOrJson.JSON:
-        outcomes = []
-        for key in impact.affected_outcomes:
-            o = impact.outcomes[key]
-            volume = o.volume_lost_over(hours)
-            money = o.value_lost_over(hours)
-            outcomes.append(
-                {
-                    "outcome": key,
-                    "delivered": o.delivered,
-                    "volume_lost": None
-                    if volume is None or o.volume_lost is None
-                    else {"amount": volume, "unit": o.volume_lost.unit},
-                    "value_lost": None
-                    if money is None
-                    else {"amount": money.amount, "currency": money.currency},
-                }
-            )
         _emit_json(
             {
                 "failed": sorted(impact.failed),
                 "suppliers": {key: sorted(ids) for key, ids in supplied.items()},
                 "down": sorted(impact.down),
                 "hours": hours,
-                "outcomes": outcomes,
+                "outcomes": [
+                    _outcome_tree(impact.outcomes[key], hours) for key in impact.affected_outcomes
+                ],
                 "totals": {c: m.amount for c, m in totals.items()},
+                "streams": _streams_tree(portfolio, impact),
             }
         )
         return
@@ -378,6 +373,76 @@ def impact_command(
             "In all: "
             + " and ".join(money_text(m.amount, c, about=True) for c, m in totals.items())
         )
+    for line in _stream_lines(portfolio, impact):
+        out.print(line)
+
+
+def _outcome_tree(o: OutcomeImpact, hours: float) -> dict[str, Any]:
+    """One affected outcome as JSON: what it loses per its volume's period and over ``hours``.
+
+    The ``_per_period`` figures are the API's ``volume_lost`` and ``value_lost``; the
+    ``_over_hours`` ones are for the outage asked about.
+    """
+    volume, value = o.volume_lost, o.value_lost
+    over_volume = o.volume_lost_over(hours)
+    over_value = o.value_lost_over(hours)
+    return {
+        "outcome": o.outcome,
+        "delivered": o.delivered,
+        "period": None if volume is None else volume.per.value,
+        "volume_lost_per_period": None
+        if volume is None
+        else {"amount": volume.amount, "unit": volume.unit},
+        "value_lost_per_period": None
+        if value is None
+        else {"amount": value.amount, "currency": value.currency},
+        "volume_lost_over_hours": None
+        if over_volume is None or volume is None
+        else {"amount": over_volume, "unit": volume.unit},
+        "value_lost_over_hours": None
+        if over_value is None
+        else {"amount": over_value.amount, "currency": over_value.currency},
+    }
+
+
+def _streams_tree(portfolio: Portfolio, impact: Impact) -> list[dict[str, Any]]:
+    """Every value stream as JSON: each stage's delivery, and the stream's outcome's."""
+    return [
+        {
+            "stream": key,
+            "outcome": portfolio.value_stream(key).outcome,
+            "delivered": stream.delivered,
+            "stages": [{"name": s.name, "delivered": s.delivered} for s in stream.stages],
+            "stopped": list(stream.stopped_stages),
+            "slowed": list(stream.slowed_stages),
+        }
+        for key, stream in impact.streams.items()
+    ]
+
+
+def _stream_lines(portfolio: Portfolio, impact: Impact) -> list[str]:
+    """One line per value stream the outage touches: the stages it stops and slows."""
+    lines = []
+    for key, stream in impact.streams.items():
+        parts = []
+        if stream.stopped_stages:
+            parts.append("stops " + _listed(stream.stopped_stages))
+        if stream.slowed_stages:
+            parts.append("slows " + _listed(stream.slowed_stages))
+        if parts:
+            name = portfolio.value_stream(key).name
+            lines.append(
+                f"In “{name}” the outage {' and '.join(parts)}; "
+                f"{stream.delivered:.1%} of its outcome is still delivered."
+            )
+    return lines
+
+
+def _listed(names: tuple[str, ...]) -> str:
+    quoted = [f"“{n}”" for n in names]
+    if len(quoted) == 1:
+        return quoted[0]
+    return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
 @app.command("rank", cls=_Command)
@@ -422,6 +487,153 @@ def rank_command(
     for key, value in ranked[:top]:
         table.add_row(portfolio.get(key).name, money_text(value, chosen) if chosen else "—")
     out.print(table)
+
+
+class Verdict(enum.StrEnum):
+    """Whether an availability promise is kept."""
+
+    KEPT = "kept"
+    NOT_KEPT = "not_kept"
+    CANNOT_BE_KEPT = "cannot_be_kept"
+
+
+def _verdict(promise: AvailabilityPromise) -> Verdict:
+    if not promise.is_reachable:
+        return Verdict.CANNOT_BE_KEPT
+    return Verdict.KEPT if promise.is_met else Verdict.NOT_KEPT
+
+
+def _objective_tree(objective: ObjectiveTerms) -> dict[str, Any]:
+    promise = objective.promise
+    return {
+        "metric": objective.metric,
+        "target": objective.target,
+        "window_days": objective.window_days,
+        "allowed_hours": objective.allowed_hours,
+        "volume_at_risk": {
+            key: {"amount": q.amount, "unit": q.unit}
+            for key, q in objective.volume_at_risk.items()
+            if q.amount > 0
+        },
+        "value_at_risk": {c: m.amount for c, m in objective.value_at_risk.items()},
+        "subject": promise.subject,
+        "subject_kind": promise.subject_kind,
+        "expected": promise.expected,
+        "ceiling": promise.ceiling,
+        "estimated": promise.estimated,
+        "verdict": _verdict(promise).value,
+        "limiting": promise.limiting,
+        "limiting_to": promise.limiting_to,
+    }
+
+
+def _percent(fraction: float) -> str:
+    """``99.95%``, ``97.2%``: a fraction as a percentage, without trailing zeros."""
+    return f"{fraction * 100:.3f}".rstrip("0").rstrip(".") + "%"
+
+
+def _objective_lines(portfolio: Portfolio, terms: AgreementTerms, o: ObjectiveTerms) -> list[str]:
+    promise = o.promise
+    service = portfolio.get(terms.service).name
+    lines = [
+        f"  {portfolio.metric(o.metric).name} ({o.metric}): {_percent(o.target)} over "
+        f"{o.window_days} days allows {duration_text(o.allowed_hours)} down."
+    ]
+    lost = [
+        f"{units_text(q.amount, q.unit)} ({portfolio.get(key).name})"
+        for key, q in o.volume_at_risk.items()
+        if q.amount > 0
+    ]
+    money = " and ".join(money_text(m.amount, c, about=True) for c, m in o.value_at_risk.items())
+    if lost:
+        lines.append(
+            f"    One outage of {service} that long loses {', '.join(lost)}"
+            + (f": {money}." if money else ".")
+        )
+    elif o.allowed_hours > 0:
+        lines.append(f"    One outage of {service} that long loses no customer outcome.")
+    subject = portfolio.get(promise.subject).name
+    estimated = " (simulated)" if promise.estimated else ""
+    if promise.ceiling is None:
+        lines.append(
+            f"    Today “{subject}” is delivered {_percent(promise.expected)} of the time"
+            f"{estimated}."
+        )
+    else:
+        lines.append(
+            f"    Today {subject} works {_percent(promise.expected)} of the time; the services "
+            f"it stands on allow at most {_percent(promise.ceiling)}{estimated}."
+        )
+    verdict = _verdict(promise)
+    limiting = ""
+    if promise.limiting is not None and promise.limiting_to is not None:
+        limiting = (
+            f"; {portfolio.get(promise.limiting).name} ({promise.limiting}) limits most: "
+            f"perfect, it would give {_percent(promise.limiting_to)}"
+        )
+    if verdict is Verdict.KEPT:
+        lines.append("    Kept.")
+    elif verdict is Verdict.NOT_KEPT:
+        lines.append(f"    Not kept today{limiting}.")
+    else:
+        lines.append(f"    Cannot be kept by any work on {service} itself{limiting}.")
+    return lines
+
+
+@app.command("sla", cls=_Command)
+def sla_command(
+    file: FileArg,
+    sla: Annotated[
+        str | None,
+        typer.Argument(metavar="SLA", help="The id of one SLA (default: every SLA)."),
+    ] = None,
+    format: FormatOpt = TextOrJson.TEXT,
+) -> None:
+    """Weigh each availability promise against the services it depends on.
+
+    For every availability objective: the downtime it allows over its window, what one
+    outage that long costs customers, today's expectation, the ceiling the dependencies
+    allow, and whether it is kept. Exits 1 when a promise cannot be kept by any work on
+    the service itself (the error finding ITV012 of ``check``).
+    """
+    with _usable_input():
+        portfolio = _load(file)
+        if sla is not None and sla not in {s.id for s in portfolio.slas}:
+            close = difflib.get_close_matches(sla, [s.id for s in portfolio.slas], n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise _fail(f"{sla!r} names no SLA{hint}")
+        g = portfolio.graph()
+        chosen = [s for s in portfolio.slas if sla is None or s.id == sla]
+        agreements = [g.agreement_terms(s.id) for s in chosen]
+    unkeepable = any(not o.promise.is_reachable for terms in agreements for o in terms.objectives)
+    if format is TextOrJson.JSON:
+        _emit_json(
+            {
+                "file": str(file),
+                "slas": [
+                    {
+                        "sla": terms.sla,
+                        "service": terms.service,
+                        "objectives": [_objective_tree(o) for o in terms.objectives],
+                    }
+                    for terms in agreements
+                ],
+            }
+        )
+    elif not agreements:
+        out.print(f"{portfolio.name}: no SLA is described.", markup=False)
+    else:
+        for terms in agreements:
+            agreement = portfolio.sla(terms.sla)
+            service = portfolio.get(terms.service).name
+            out.print(f"{agreement.name} ({terms.sla}), on {service}:", markup=False)
+            if not terms.objectives:
+                out.print("  No availability objective: nothing to weigh against the services.")
+            for objective in terms.objectives:
+                for line in _objective_lines(portfolio, terms, objective):
+                    out.print(line, markup=False)
+    if unkeepable:
+        raise typer.Exit(code=1)
 
 
 def _currencies(portfolio: Portfolio) -> list[str]:
