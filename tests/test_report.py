@@ -22,6 +22,7 @@ from itvalue.report import (
 )
 from itvalue.report._words import singular, units_text
 from itvalue.testing import strategies as ivst
+from tests.test_agreements import AGREEMENTS
 from tests.test_checks import TRAPS
 from tests.test_graph import CONTOSO
 
@@ -241,6 +242,7 @@ def test_narrative_is_the_same_for_both_renderings() -> None:
         "What IT costs per outcome",
         "What an hour without each IT service puts at risk",
         "How fast each service must be back",
+        "What each agreement allows, in customers' terms",
         "What today's reliability costs a year",
         "Where one failure stops everything",
         "What depends on one supplier",
@@ -358,6 +360,7 @@ def test_to_dict_is_what_the_command_line_writes(tmp_path: Path) -> None:
         "risks",
         "recovery",
         "suppliers",
+        "agreements",
         "single_points_of_failure",
         "findings",
     ]
@@ -473,7 +476,7 @@ def test_what_depends_on_one_supplier() -> None:
         assert risk.money["EUR"] == pytest.approx(ranked[risk.supplier.id])
     assert [o.id for o in report.suppliers[0].stops] == ["order-delivered"]
     assert report.suppliers[1].stops == ()
-    section = narrate(report).sections[6]
+    section = narrate(report).sections[7]
     assert section.title == "What depends on one supplier"
     assert section.table is not None
     assert section.table.rows[0] == (
@@ -587,3 +590,74 @@ def test_recovery_when_nothing_states_a_tolerance() -> None:
     )
     text = render_markdown(build_report(iv.loads(quiet)))
     assert "No single IT service in use today reduces these outcomes." in text
+
+
+def test_what_each_agreement_allows() -> None:
+    """Each availability promise: the time it allows, what that costs, whether it is kept."""
+    report = build_report(iv.loads(AGREEMENTS))
+    gold, silver, bronze, answered = report.agreements
+    assert (gold.sla.id, gold.verdict) == ("crm-gold", "cannot_be_kept")
+    assert gold.limiting is not None
+    assert gold.limiting.id == "node-1"
+    assert (silver.verdict, bronze.verdict, answered.verdict) == ("not_kept", "kept", "not_kept")
+    # 99.5% over 30 days allows 3.6 hours: 36 calls (€180) and 3.6 bills (€72).
+    assert gold.allowed_hours == pytest.approx(3.6)
+    assert gold.money == {"EUR": pytest.approx(252.0)}
+    section = next(
+        s for s in narrate(report).sections if s.title.startswith("What each agreement allows")
+    )
+    assert section.table is not None
+    assert section.table.rows[0] == (
+        "CRM gold",
+        "CRM works 99.5% of the time over 30 days",
+        "3.6 hours",
+        "36 calls fewer, 3.6 bills fewer, about €252",
+        "No: the services it stands on allow at most 97.2%",
+    )
+    assert section.table.rows[3][1] == "“Call answered” is delivered 96% of the time over 28 days"
+    assert section.bullets[0] == (
+        "“CRM gold” cannot be kept: however good CRM itself becomes, the services it stands "
+        "on let it work at most 97.2% of the time, short of the 99.5% promised. Node 1 holds "
+        "it back most: if it never failed, 99% would be within reach."
+    )
+    assert len(section.bullets) == 3  # the kept promise needs no word
+    tree = report.to_dict()["agreements"][0]
+    assert tree == {
+        "sla": "crm-gold",
+        "service": "crm",
+        "metric": "crm-up",
+        "target": 0.995,
+        "window_days": 30,
+        "allowed_hours": pytest.approx(3.6),
+        "units": {
+            "call-answered": {"amount": pytest.approx(36.0), "unit": "calls"},
+            "bill-correct": {"amount": pytest.approx(3.6), "unit": "bills"},
+        },
+        "money": {"EUR": pytest.approx(252.0)},
+        "subject_kind": "service",
+        "expected": pytest.approx(0.96228),
+        "ceiling": pytest.approx(0.972),
+        "estimated": False,
+        "verdict": "cannot_be_kept",
+        "limiting": "node-1",
+        "limiting_to": pytest.approx(0.99),
+    }
+    text = render_markdown(report)
+    for jargon in ("availability", "SLA", "node", "graph", "dependency"):
+        assert jargon not in text.split("## Value traps")[0]
+    empty = render_markdown(build_report(iv.loads(CONTOSO)))
+    assert "No agreement promises how much of the time a service works" in empty
+
+
+def test_risks_name_the_stages_an_outage_stops() -> None:
+    """An outage that stops a stage of a value stream says so, in words and in JSON."""
+    report = build_report(iv.loads(AGREEMENTS))
+    crm = report.risks[0]
+    assert crm.service.id == "crm"
+    assert [(s.stream, s.stage) for s in crm.stops] == [("serve", "Answer")]
+    assert crm.sentence() == (
+        "An hour without CRM: 10 calls fewer, 1 bill fewer, about €70; it stops “Answer” "
+        "in “Serve a caller”"
+    )
+    assert crm.to_dict()["stages_stopped"] == [{"stream": "serve", "stage": "Answer"}]
+    assert report.risks[1].stops == ()

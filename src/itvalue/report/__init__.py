@@ -3,9 +3,10 @@
 The report is written for a colleague outside IT: customer outcomes with their volume
 and value, what IT costs per unit of each outcome (and what it pays for that reaches no
 customer or is not in use), what an hour without each service puts at risk in units and
-money, how fast each service must be back, the value expected to be lost a year at
-today's reliability, where one failure stops everything, what depends on one supplier,
-and the value traps found, each with the reason it matters.
+money (and which stages of value streams it stops), how fast each service must be back,
+what each agreement allows in customers' terms and whether it can be kept, the value
+expected to be lost a year at today's reliability, where one failure stops everything,
+what depends on one supplier, and the value traps found, each with the reason it matters.
 
 It is made in three steps, one module each:
 
@@ -25,19 +26,22 @@ Examples:
 """
 
 from itvalue.report._figures import (
+    AgreementLine,
     BusinessReport,
     OutcomeLine,
     RecoveryLine,
     ServiceRisk,
+    StageStop,
     StrandedCost,
     SupplierRisk,
     build_report,
 )
 from itvalue.report._narrative import Group, Narrative, Section, Table, narrate
 from itvalue.report._render import render_html, render_markdown
-from itvalue.report._words import money_text
+from itvalue.report._words import duration_text, money_text, units_text
 
 __all__ = [
+    "AgreementLine",
     "BusinessReport",
     "Group",
     "Narrative",
@@ -45,12 +49,15 @@ __all__ = [
     "RecoveryLine",
     "Section",
     "ServiceRisk",
+    "StageStop",
     "StrandedCost",
     "SupplierRisk",
     "Table",
     "build_report",
+    "duration_text",
     "money_text",
     "narrate",
     "render_html",
     "render_markdown",
+    "units_text",
 ]

@@ -24,6 +24,8 @@ from itvalue.checks import Finding, check
 from itvalue.errors import AnalysisError
 from itvalue.graph import ValueGraph
 from itvalue.model import (
+    SLA,
+    Metric,
     Money,
     Outcome,
     Period,
@@ -32,14 +34,16 @@ from itvalue.model import (
     Service,
     Stakeholder,
 )
-from itvalue.report._words import money_text, outage_span, units_lost_text
+from itvalue.report._words import all_of, money_text, outage_span, units_lost_text
 from itvalue.viz import to_svg
 
 __all__ = [
+    "AgreementLine",
     "BusinessReport",
     "OutcomeLine",
     "RecoveryLine",
     "ServiceRisk",
+    "StageStop",
     "StrandedCost",
     "SupplierRisk",
     "build_report",
@@ -109,6 +113,36 @@ class OutcomeLine:
 
 
 @attrs.frozen(kw_only=True)
+class StageStop:
+    """A stage of a value stream that an outage stops entirely.
+
+    Attributes:
+        stream: The value stream's id.
+        stream_name: Its name.
+        stage: The stage's name.
+    """
+
+    stream: str
+    stream_name: str
+    stage: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """The stage as JSON data: the stream by id."""
+        return {"stream": self.stream, "stage": self.stage}
+
+
+def _stages_text(stops: tuple[StageStop, ...]) -> str:
+    """``it stops “Read” in “Meter to bill”``, stream by stream, or nothing."""
+    by_stream: dict[str, list[str]] = {}
+    for stop in stops:
+        by_stream.setdefault(stop.stream_name, []).append(f"“{stop.stage}”")
+    if not by_stream:
+        return ""
+    parts = [f"{all_of(stages)} in “{stream}”" for stream, stages in by_stream.items()]
+    return "it stops " + all_of(parts)
+
+
+@attrs.frozen(kw_only=True)
 class ServiceRisk:
     """What an outage of one service puts at risk.
 
@@ -118,12 +152,15 @@ class ServiceRisk:
         units: Units lost over the outage per outcome (outcomes with a volume that the
             outage reduces), as quantities.
         money: Money lost over the outage, per currency.
+        stops: The stages of value streams the outage stops entirely, stream by stream
+            in the document's order.
     """
 
     service: Service
     hours: float
     units: Mapping[str, Quantity] = attrs.field(converter=frozen)
     money: Mapping[str, float] = attrs.field(converter=frozen)
+    stops: tuple[StageStop, ...] = ()
 
     def units_by_unit(self) -> Mapping[str, float]:
         """Units lost over the outage, summed by unit ("orders", "calls")."""
@@ -134,10 +171,16 @@ class ServiceRisk:
         return units_lost_text(self.units_by_unit())
 
     def sentence(self) -> str:
-        """One line such as: An hour without Payments: 14 orders fewer, about €575."""
+        """One line such as: An hour without Payments: 14 orders fewer, about €575.
+
+        When the outage stops stages of value streams, the line names them: "…; it
+        stops “Pay” in “Order to delivery”".
+        """
         money = " and ".join(money_text(a, c) for c, a in self.money.items())
         text = f"{outage_span(self.hours).capitalize()} without {self.service.name}: "
-        return text + self.units_text() + (f", about {money}" if money else "")
+        text += self.units_text() + (f", about {money}" if money else "")
+        stages = _stages_text(self.stops)
+        return text + (f"; {stages}" if stages else "")
 
     def to_dict(self) -> dict[str, Any]:
         """The risk as JSON data."""
@@ -146,6 +189,7 @@ class ServiceRisk:
             "hours": self.hours,
             "units": _units_tree(self.units),
             "money": dict(self.money),
+            "stages_stopped": [stop.to_dict() for stop in self.stops],
         }
 
 
@@ -231,6 +275,89 @@ class SupplierRisk:
 
 
 @attrs.frozen(kw_only=True)
+class AgreementLine:
+    """One promise of an agreement that a service works a share of the time.
+
+    Attributes:
+        sla: The agreement.
+        service: The service it is about.
+        metric: The metric the promise is measured by.
+        target: The promised fraction of the time, 0 < target <= 1.
+        window_days: The days the promise is measured over.
+        allowed_hours: The time without the service the promise allows over its window.
+        units: Units lost per outcome over one outage that long (outcomes it reduces).
+        money: Money lost over that outage, per currency.
+        subject: The name of what is promised: the service, or for a metric tied to a
+            customer outcome, the outcome.
+        subject_kind: ``"service"`` or ``"outcome"``.
+        expected: The share of the time it works (or the outcome is delivered) today.
+        ceiling: The most the services it stands on allow the service, however good it
+            becomes itself (``None`` for an outcome).
+        estimated: Whether the figures were estimated by simulation.
+        limiting: The service whose perfection would raise the figure that falls short
+            most (``None`` when the promise is kept).
+        limiting_to: The figure with ``limiting`` never failing.
+    """
+
+    sla: SLA
+    service: Service
+    metric: Metric
+    target: float
+    window_days: int
+    allowed_hours: float
+    units: Mapping[str, Quantity] = attrs.field(converter=frozen)
+    money: Mapping[str, float] = attrs.field(converter=frozen)
+    subject: str
+    subject_kind: str
+    expected: float
+    ceiling: float | None
+    estimated: bool
+    limiting: Service | None
+    limiting_to: float | None
+
+    @property
+    def is_reachable(self) -> bool:
+        """Whether any work on the service itself could keep the promise."""
+        return self.ceiling is None or self.target <= self.ceiling
+
+    @property
+    def is_met(self) -> bool:
+        """Whether the promise is kept at today's reliability."""
+        return self.target <= self.expected
+
+    @property
+    def verdict(self) -> str:
+        """``"kept"``, ``"not_kept"`` (today) or ``"cannot_be_kept"``."""
+        if not self.is_reachable:
+            return "cannot_be_kept"
+        return "kept" if self.is_met else "not_kept"
+
+    def units_by_unit(self) -> Mapping[str, float]:
+        """Units lost over the outage, summed by unit ("orders", "calls")."""
+        return _by_unit(self.units)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The promise as JSON data: the agreement, service, metric and limiting service by id."""
+        return {
+            "sla": self.sla.id,
+            "service": self.service.id,
+            "metric": self.metric.id,
+            "target": self.target,
+            "window_days": self.window_days,
+            "allowed_hours": self.allowed_hours,
+            "units": _units_tree(self.units),
+            "money": dict(self.money),
+            "subject_kind": self.subject_kind,
+            "expected": self.expected,
+            "ceiling": self.ceiling,
+            "estimated": self.estimated,
+            "verdict": self.verdict,
+            "limiting": None if self.limiting is None else self.limiting.id,
+            "limiting_to": self.limiting_to,
+        }
+
+
+@attrs.frozen(kw_only=True)
 class StrandedCost:
     """Annual cost that reaches no customer outcome, and where it is held.
 
@@ -284,6 +411,8 @@ class BusinessReport:
             given time, the most urgent first.
         suppliers: Suppliers providing a live service, by the money their outage of
             ``hours`` puts at risk, worst first.
+        agreements: Every promise of an agreement that a service works a share of the
+            time, agreement by agreement in the document's order.
         single_points: Per outcome name, the names of live services whose failure alone
             stops it.
         findings: The value traps found.
@@ -306,6 +435,7 @@ class BusinessReport:
     risks: tuple[ServiceRisk, ...]
     recovery: tuple[RecoveryLine, ...] = ()
     suppliers: tuple[SupplierRisk, ...] = ()
+    agreements: tuple[AgreementLine, ...] = ()
     single_points: Mapping[str, tuple[str, ...]] = attrs.field(converter=frozen)
     findings: tuple[Finding, ...]
     picture: str = attrs.field(repr=False)
@@ -332,10 +462,10 @@ class BusinessReport:
     def to_dict(self) -> dict[str, Any]:
         """The figures as JSON data: what ``itvalue report --format json`` writes.
 
-        Outcomes, risks, recovery lines and suppliers name their outcome, service and
-        supplier by id; single points of failure are keyed by outcome name and list
-        service names, as in 0.1. The picture, ``stranded``, ``hours``, ``currencies``
-        and ``ranked_by`` are left out.
+        Outcomes, risks, recovery lines, suppliers and agreements name their outcome,
+        service, supplier, SLA and metric by id; single points of failure are keyed by
+        outcome name and list service names, as in 0.1. The picture, ``stranded``,
+        ``hours``, ``currencies`` and ``ranked_by`` are left out.
 
         Examples:
             >>> import itvalue
@@ -344,6 +474,8 @@ class BusinessReport:
             ('payments', 575)
             >>> tree["driver"], tree["not_live"], tree["recovery"], tree["suppliers"]
             ('equal', {}, [], [])
+            >>> tree["agreements"]
+            []
         """
         return {
             "name": self.name,
@@ -358,6 +490,7 @@ class BusinessReport:
             "risks": [risk.to_dict() for risk in self.risks],
             "recovery": [line.to_dict() for line in self.recovery],
             "suppliers": [risk.to_dict() for risk in self.suppliers],
+            "agreements": [line.to_dict() for line in self.agreements],
             "single_points_of_failure": {
                 outcome: list(services) for outcome, services in self.single_points.items()
             },
@@ -420,9 +553,53 @@ def _worst(
                     hours=hours,
                     units=units,
                     money=money,
+                    stops=_stage_stops(g, service),
                 )
             )
     return tuple(risks)
+
+
+def _stage_stops(g: ValueGraph, service: str) -> tuple[StageStop, ...]:
+    """The stages of value streams that the service's outage alone stops entirely."""
+    if not g.portfolio.value_streams:
+        return ()
+    streams = g.impact(service).streams
+    return tuple(
+        StageStop(stream=key, stream_name=g.portfolio.value_stream(key).name, stage=stage)
+        for key, stream in streams.items()
+        for stage in stream.stopped_stages
+    )
+
+
+def _agreements(g: ValueGraph, portfolio: Portfolio) -> tuple[AgreementLine, ...]:
+    """Every availability promise of every agreement, in customers' terms."""
+    lines = []
+    for sla in portfolio.slas:
+        terms = g.agreement_terms(sla.id)
+        for objective in terms.objectives:
+            promise = objective.promise
+            lines.append(
+                AgreementLine(
+                    sla=sla,
+                    service=portfolio.service(sla.service),
+                    metric=portfolio.metric(objective.metric),
+                    target=objective.target,
+                    window_days=objective.window_days,
+                    allowed_hours=objective.allowed_hours,
+                    units={k: q for k, q in objective.volume_at_risk.items() if q.amount > 0},
+                    money={c: m.amount for c, m in objective.value_at_risk.items()},
+                    subject=_name(portfolio, promise.subject),
+                    subject_kind=promise.subject_kind,
+                    expected=promise.expected,
+                    ceiling=promise.ceiling,
+                    estimated=promise.estimated,
+                    limiting=None
+                    if promise.limiting is None
+                    else portfolio.service(promise.limiting),
+                    limiting_to=promise.limiting_to,
+                )
+            )
+    return tuple(lines)
 
 
 def _name(portfolio: Portfolio, key: str) -> str:
@@ -556,10 +733,11 @@ def build_report(
 
     Complexity: that of :meth:`~itvalue.ValueGraph.rank_services` and the expected
     delivery of every outcome, plus one single-failure cascade for each ranked service
-    looked at until ``top`` are found that lose something, for each service an outcome
-    needs back in a given time, and for each supplier. When live services reaching no
-    outcome and other cost stopping short both exist, costs are allocated a second time
-    to tell the two apart.
+    looked at until ``top`` are found that lose something (two when the portfolio has
+    value streams), for each service an outcome needs back in a given time, and for each
+    supplier; and :meth:`~itvalue.ValueGraph.agreement_terms` of every SLA. When live
+    services reaching no outcome and other cost stopping short both exist, costs are
+    allocated a second time to tell the two apart.
     """
     g = portfolio.graph()
     costs = g.allocate_costs(driver=driver)
@@ -594,6 +772,7 @@ def build_report(
         risks=risks,
         recovery=_recovery(g, portfolio),
         suppliers=_suppliers(g, portfolio, hours=hours, currency=ranked_by),
+        agreements=_agreements(g, portfolio),
         single_points=single_points,
         findings=tuple(check(portfolio)),
         picture=to_svg(g),

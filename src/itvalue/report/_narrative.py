@@ -15,7 +15,7 @@ import attrs
 
 from itvalue.checks import RULES, Finding
 from itvalue.model import Lifecycle
-from itvalue.report._figures import BusinessReport
+from itvalue.report._figures import AgreementLine, BusinessReport
 from itvalue.report._words import (
     all_of,
     duration_text,
@@ -358,6 +358,113 @@ def recovery(report: BusinessReport) -> Section:
     )
 
 
+def _share(fraction: float) -> str:
+    """``99.95%``, ``97.2%``: a share of the time, with the digits a promise needs."""
+    return f"{fraction * 100:.3f}".rstrip("0").rstrip(".") + "%"
+
+
+def _promise(line: AgreementLine) -> str:
+    """``Billing engine works 99.9% of the time over 30 days``."""
+    window = f"over {units_text(line.window_days, 'days')}"
+    if line.subject_kind == "outcome":
+        return f"“{line.subject}” is delivered {_share(line.target)} of the time {window}"
+    return f"{line.service.name} works {_share(line.target)} of the time {window}"
+
+
+def _costs(line: AgreementLine) -> str:
+    """``11 calls fewer, about €72``: units and money lost over the allowed time."""
+    parts = [units_lost_text(line.units_by_unit())] if line.units else []
+    parts += [money_text(a, c, about=True) for c, a in line.money.items() if a > 0]
+    return ", ".join(parts) or "nothing"
+
+
+def _kept(line: AgreementLine) -> str:
+    if not line.is_reachable:
+        assert line.ceiling is not None
+        return f"No: the services it stands on allow at most {_share(line.ceiling)}"
+    if not line.is_met:
+        return f"Not today: {_share(line.expected)}"
+    return f"Yes: {_share(line.expected)} today"
+
+
+def _limiting(line: AgreementLine) -> str:
+    if line.limiting is None or line.limiting_to is None:
+        return ""
+    return (
+        f" {line.limiting.name} holds it back most: if it never failed, "
+        f"{_share(line.limiting_to)} would be within reach."
+    )
+
+
+def _broken_promise(line: AgreementLine) -> str | None:
+    """Why a promise is not kept, and what holds it back, or None when it is kept."""
+    name = line.sla.name
+    if not line.is_reachable:
+        assert line.ceiling is not None
+        return (
+            f"“{name}” cannot be kept: however good {line.service.name} itself becomes, the "
+            f"services it stands on let it work at most {_share(line.ceiling)} of the time, "
+            f"short of the {_share(line.target)} promised.{_limiting(line)}"
+        )
+    if not line.is_met:
+        today = (
+            f"“{line.subject}” is delivered {_share(line.expected)} of the time"
+            if line.subject_kind == "outcome"
+            else f"{line.service.name} works {_share(line.expected)} of the time"
+        )
+        return (
+            f"“{name}” is not kept today: {today}, short of the {_share(line.target)} "
+            f"promised.{_limiting(line)}"
+        )
+    return None
+
+
+def agreements(report: BusinessReport) -> Section:
+    """What each agreement allows, what that costs customers, and whether it can be kept."""
+    title = "What each agreement allows, in customers' terms"
+    if not report.agreements:
+        return Section(
+            title=title,
+            paragraphs=(
+                "No agreement promises how much of the time a service works, so there is "
+                "no promise to weigh against the services they stand on.",
+            ),
+        )
+    rows = tuple(
+        (
+            line.sla.name,
+            _promise(line),
+            duration_text(line.allowed_hours) if line.allowed_hours > 0 else "no time at all",
+            _costs(line),
+            _kept(line) + (" (simulated)" if line.estimated else ""),
+        )
+        for line in report.agreements
+    )
+    bullets = tuple(
+        text for text in (_broken_promise(line) for line in report.agreements) if text is not None
+    )
+    return Section(
+        title=title,
+        paragraphs=(
+            "An agreement that promises a service works a share of the time also allows it "
+            "some time without it. This is how long each promise allows over its period, "
+            "what one outage that long costs customers, and whether the promise can be kept "
+            "given how often the services it stands on work today.",
+        ),
+        table=Table(
+            headers=(
+                "Agreement",
+                "Promise",
+                "Time without it allowed",
+                "One outage that long costs",
+                "Kept?",
+            ),
+            rows=rows,
+        ),
+        bullets=bullets,
+    )
+
+
 def suppliers(report: BusinessReport) -> Section:
     """What depends on one supplier: what each provides and what its outage puts at risk."""
     title = "What depends on one supplier"
@@ -487,6 +594,7 @@ SECTIONS: tuple[Callable[[BusinessReport], Section], ...] = (
     costs,
     risks,
     recovery,
+    agreements,
     reliability,
     single_points,
     suppliers,
