@@ -29,6 +29,20 @@ print(
     round(graph.impact(["head-end-a", "head-end-b"]).outcomes["bill-right"].delivered, 3),
 )
 
+print("\nWhat the CRM agreement promises, against the services the CRM stands on:")
+for objective in graph.agreement_terms("crm-sla").objectives:
+    promise = objective.promise
+    assert promise.ceiling is not None
+    print(
+        f"  {objective.target:.2%} over {objective.window_days} days allows "
+        f"{objective.allowed_hours * 60:.0f} minutes down, costing about "
+        f"€{objective.value_at_risk['EUR'].amount:,.0f} each time"
+    )
+    print(f"  today {promise.expected:.2%}; at best {promise.ceiling:.2%}")
+    if not promise.is_reachable and promise.limiting is not None:
+        limiting = portfolio.service(promise.limiting).name
+        print(f"  cannot be kept: {limiting} limits it most")
+
 print("\nValue traps:")
 for finding in iv.check(portfolio, ignore=["single-point-of-failure"]):
     print(" ", finding)
