@@ -62,6 +62,7 @@ FINDINGS = {
         ("ITV007", "mdm"),
         ("ITV007", "network"),
         ("ITV007", "telephony"),
+        ("ITV012", "crm-sla"),
         ("ITV015", "telco"),
     ],
 }

@@ -4,10 +4,10 @@ The commands themselves are in ``itvalue._commands``, imported only when the com
 line's extra is installed (``pip install itvalue[cli]``); without it, :func:`main` says
 how to install it rather than failing on an import.
 
-Commands: ``check``, ``trace``, ``impact``, ``rank``, ``report``, ``export``, ``schema``,
-``rules``. ``--format json`` gives machine-readable output. Data goes to stdout,
-diagnostics to stderr. Exit status: 0 success, 1 findings of error severity, 2 unusable
-input or an unknown id.
+Commands: ``check``, ``trace``, ``impact``, ``rank``, ``sla``, ``report``, ``export``,
+``schema``, ``rules``. ``--format json`` gives machine-readable output. Data goes to
+stdout, diagnostics to stderr. Exit status: 0 success, 1 findings of error severity (or,
+for ``sla``, a promise that cannot be kept), 2 unusable input or an unknown id.
 """
 
 from __future__ import annotations
