@@ -146,6 +146,24 @@ def test_hints() -> None:
     assert excinfo.value.problems[0].hint == ""
 
 
+@pytest.mark.parametrize(
+    ("value", "hint"),
+    [
+        (99.95, "write a fraction: 99.95% is 0.9995"),
+        (99.9, "write a fraction: 99.9% is 0.999"),
+        (100.0, "write a fraction: 100% is 1"),
+        (50, "write a fraction: 50% is 0.5"),
+        (1.5, "write a fraction: 1.5% is 0.015"),
+        (150.0, ""),
+    ],
+)
+def test_a_percent_written_as_a_number_gets_its_own_fraction(value: float, hint: str) -> None:
+    """The hint converts the very number written, not a stock example."""
+    with pytest.raises(iv.ValidationError) as excinfo:
+        service(availability=value)
+    assert excinfo.value.problems[0].hint == hint
+
+
 def test_models_are_frozen_slotted_keyword_only() -> None:
     """Every model class is frozen, slotted and keyword-only."""
     for cls in (

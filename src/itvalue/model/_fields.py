@@ -257,7 +257,8 @@ def _percent(value: str) -> str:
     percent = Decimal(match.group(1))
     if not 0 < percent <= 100:
         return ""
-    return f"write a fraction: {match.group(1)}% is {format((percent / 100).normalize(), 'f')}"
+    written = match.group(1).removesuffix(".0")  # a float's repr: 100.0 reads as 100
+    return f"write a fraction: {written}% is {format((percent / 100).normalize(), 'f')}"
 
 
 def fraction() -> Check:
@@ -268,7 +269,7 @@ def fraction() -> Check:
         if bad is not None:
             return (bad[0], _percent(value)) if isinstance(value, str) else bad
         if not 0 < value <= 1:  # type: ignore[operator]
-            hint = "write a fraction: 99.9% is 0.999" if 1 < value <= 100 else ""  # type: ignore[operator]
+            hint = _percent(repr(value) + "%") if 1 < value <= 100 else ""  # type: ignore[operator]
             return f"must be greater than 0 and at most 1, got {show(value)}", hint
         return None
 
