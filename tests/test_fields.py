@@ -23,7 +23,9 @@ from itvalue.model._fields import (
     declare,
     describe,
     fields_of,
+    fraction,
     quorums,
+    when,
 )
 
 CLASSES: tuple[type, ...] = (*MODEL_CLASSES, iv.Portfolio)
@@ -334,6 +336,24 @@ def test_describe_refuses_what_the_table_cannot_say() -> None:
             names: tuple[str, ...] = attrs.field(
                 default=(),
                 metadata=quorums(members="x", by="g", key="name", least="k", noun="x", nouns="xs"),
+            )
+
+    with pytest.raises(TypeError, match="a check depending on another entity is for one value"):
+
+        @attrs.frozen(kw_only=True, field_transformer=describe)
+        class Targets:
+            metric: str
+            targets: tuple[float, ...] = attrs.field(
+                default=(),
+                metadata=when(fraction(), via="metric", field="measures", equals="x"),
+            )
+
+    with pytest.raises(TypeError, match="no field 'metric' names the entity"):
+
+        @attrs.frozen(kw_only=True, field_transformer=describe)
+        class Alone:
+            target: float = attrs.field(
+                metadata=when(fraction(), via="metric", field="measures", equals="x")
             )
 
     with pytest.raises(TypeError, match="a required field is always written"):

@@ -19,10 +19,14 @@ from itvalue.model._fields import (
     declare,
     describe,
     fields_of,
+    fraction,
     positive_int,
     quorums,
+    refers,
+    when,
 )
 from itvalue.model._integrity import (
+    _chosen,
     _detailed_problems,
     _quorum_fields,
     describe_kind,
@@ -32,16 +36,27 @@ from itvalue.model._integrity import (
 from itvalue.testing import strategies as ivst
 
 
-def _ruled(cls: type) -> list[FieldSpec]:
-    """The fields of ``cls`` that name entities or groups, directly or through their items."""
+def _ruled(cls: type, *, naming: bool = False) -> list[FieldSpec]:
+    """The fields of ``cls`` under a rule, directly or through their items.
+
+    With ``naming``, only those naming entities or groups; else also those checked
+    against the entity a sibling names.
+    """
     return [
         spec
         for spec in fields_of(cls)
         if spec.ref is not None
         or spec.links is not None
         or spec.quorums is not None
-        or (spec.holds_model and _ruled(spec.item))
+        or (spec.when is not None and not naming)
+        or (spec.holds_model and _ruled(spec.item, naming=naming))
     ]
+
+
+#: Values for a field checked against another entity: some pass its check, some not.
+CHECKED = st.sampled_from([0.5, 1.0, 0.9995, 0.0, -0.5, 1.5, 99.95, 100.0]) | st.floats(
+    allow_nan=False, allow_infinity=False
+)
 
 
 def _break_groups(draw: st.DrawFn, entity: Any, spec: FieldSpec) -> tuple[Any, ...]:
@@ -64,12 +79,36 @@ def _break_groups(draw: st.DrawFn, entity: Any, spec: FieldSpec) -> tuple[Any, .
     return (*listed, spec.item(**{quorums.key: name}))
 
 
-def _break(draw: st.DrawFn, entity: Any, spec: FieldSpec, ids: list[str], holder: Any) -> Any:
-    """``entity`` with the references of field ``spec`` bent: unknown, wrong kind, repeated."""
+def _meet(collections: dict[str, list[Any]], entity: Any, spec: FieldSpec) -> None:
+    """Make the entity that ``entity``'s field ``spec`` is checked against call for the check."""
+    when = spec.when
+    assert when is not None
+    (via,) = [f for f in fields_of(type(entity)) if f.name == when.via]
+    assert via.ref is not None
+    (name,) = [n for n, _c, kind in COLLECTIONS if kind in via.ref.kinds]
+    named = collections[name]
+    for i, other in enumerate(named):
+        if other.id == getattr(entity, when.via):
+            named[i] = attrs.evolve(other, **{when.field: when.equals})
+
+
+def _break(
+    draw: st.DrawFn,
+    collections: dict[str, list[Any]],
+    entity: Any,
+    spec: FieldSpec,
+    ids: list[str],
+    holder: Any,
+) -> Any:
+    """``entity`` with field ``spec`` bent: references unknown, wrong kind, repeated; values off."""
     value = getattr(entity, spec.name)
     some_id = st.sampled_from([*ids, "nobody", holder.id])
     if spec.quorums is not None:
         new: Any = _break_groups(draw, entity, spec)
+    elif spec.when is not None:
+        new = draw(CHECKED)
+        if draw(st.booleans()):
+            _meet(collections, entity, spec)
     elif spec.ref is not None and spec.shape is Shape.MANY:
         again = value and draw(st.booleans())
         new = (*value, draw(st.sampled_from(value) if again else some_id))
@@ -79,7 +118,7 @@ def _break(draw: st.DrawFn, entity: Any, spec: FieldSpec, ids: list[str], holder
         key = spec.links.key
         choice = draw(st.sampled_from(["repeat", "name", "itself", "inside"]))
         if choice == "inside" and value:
-            new = _break_inside(draw, value, spec, ids, holder)
+            new = _break_inside(draw, collections, value, spec, ids, holder)
         elif choice == "repeat":
             again = value[0] if value else spec.item(**{key: draw(some_id)})
             new = (*value, again) if value else (again, again)
@@ -87,26 +126,32 @@ def _break(draw: st.DrawFn, entity: Any, spec: FieldSpec, ids: list[str], holder
             target = holder.id if choice == "itself" else draw(some_id)
             new = (*value, spec.item(**{key: target}))
     elif value:
-        new = _break_inside(draw, value, spec, ids, holder)
+        new = _break_inside(draw, collections, value, spec, ids, holder)
     else:
         return entity
     return attrs.evolve(entity, **{spec.name: new})
 
 
 def _break_inside(
-    draw: st.DrawFn, items: tuple[Any, ...], spec: FieldSpec, ids: list[str], holder: Any
+    draw: st.DrawFn,
+    collections: dict[str, list[Any]],
+    items: tuple[Any, ...],
+    spec: FieldSpec,
+    ids: list[str],
+    holder: Any,
 ) -> tuple[Any, ...]:
     j = draw(st.integers(0, len(items) - 1))
     inner = draw(st.sampled_from(_ruled(spec.item)))
-    return (*items[:j], _break(draw, items[j], inner, ids, holder), *items[j + 1 :])
+    bent = _break(draw, collections, items[j], inner, ids, holder)
+    return (*items[:j], bent, *items[j + 1 :])
 
 
 #: Every field of every collection that names entities or groups, directly or through its items.
 RULED = [(name, spec) for name, cls, _kind in COLLECTIONS for spec in _ruled(cls)]
 
 
-#: What the property bends: each declared reference, ids, and the dependency order.
-TARGETS: list[Any] = [*RULED, "duplicate id", "cycle"]
+#: What the property bends: each declared rule, ids, what metrics measure, the dependency order.
+TARGETS: list[Any] = [*RULED, "duplicate id", "measures", "cycle"]
 
 
 def _bend(draw: st.DrawFn, collections: dict[str, list[Any]], ids: list[str], target: Any) -> None:
@@ -115,6 +160,13 @@ def _bend(draw: st.DrawFn, collections: dict[str, list[Any]], ids: list[str], ta
         entities = collections[name]
         i = draw(st.integers(0, len(entities) - 1))
         entities[i] = attrs.evolve(entities[i], id=draw(st.sampled_from(ids)))
+    elif target == "measures":
+        # What a metric measures decides how the targets on it are checked.
+        metrics = collections["metrics"]
+        if metrics:
+            i = draw(st.integers(0, len(metrics) - 1))
+            measures = draw(st.sampled_from([None, iv.Measure.AVAILABILITY]))
+            metrics[i] = attrs.evolve(metrics[i], measures=measures)
     elif target == "cycle":
         # Close a loop: each service of a few comes to depend on the next.
         services = collections["services"]
@@ -130,7 +182,7 @@ def _bend(draw: st.DrawFn, collections: dict[str, list[Any]], ids: list[str], ta
         entities = collections[name]
         if entities:
             i = draw(st.integers(0, len(entities) - 1))
-            entities[i] = _break(draw, entities[i], spec, ids, entities[i])
+            entities[i] = _break(draw, collections, entities[i], spec, ids, entities[i])
 
 
 @st.composite
@@ -155,7 +207,7 @@ def broken_collections(draw: st.DrawFn, target: Any) -> dict[str, list[Any]]:
 def test_quick_pass_refuses_exactly_what_the_detailed_pass_reports(
     target: Any, data: st.DataObject
 ) -> None:
-    """Unknown, wrong-kind and repeated references, broken groups, duplicates, cycles: both agree."""
+    """Broken references, groups, availability targets, duplicates, cycles: both passes agree."""
     collections = data.draw(broken_collections(target))
     order = service_order(collections)
     problems = _detailed_problems(collections)
@@ -182,7 +234,7 @@ def test_every_declared_reference_is_checked() -> None:
     p = iv.from_dict(_everything())
     paths = set()
     for name, cls, _kind in COLLECTIONS:
-        for spec in _ruled(cls):
+        for spec in _ruled(cls, naming=True):
             if spec.quorums is not None:  # names groups of its own entity, not entities
                 continue
             collections = {n: list(getattr(p, n)) for n, _c, _k in COLLECTIONS}
@@ -222,7 +274,7 @@ def _reference(cls: type, spec: FieldSpec) -> Ref:
         (key,) = [f for f in fields_of(spec.item) if f.name == spec.links.key]
         assert key.ref is not None
         return key.ref
-    (inner,) = _ruled(spec.item)
+    (inner,) = _ruled(spec.item, naming=True)
     return _reference(spec.item, inner)
 
 
@@ -234,7 +286,7 @@ def _unknown(entity: Any, spec: FieldSpec) -> Any:
     elif spec.links is not None:
         new = (*value, spec.item(**{spec.links.key: "nothing"}))
     elif value:
-        (inner,) = _ruled(spec.item)
+        (inner,) = _ruled(spec.item, naming=True)
         new = (*value[:-1], _unknown(value[-1], inner))
     else:
         return entity
@@ -321,3 +373,64 @@ def test_a_quorum_must_name_fields_that_are_there(names: dict[str, str], message
     spec, holder = _holder(**names)
     with pytest.raises(TypeError, match=message):
         _quorum_fields(spec, holder)
+
+
+def _checked(**names: Any) -> tuple[type, FieldSpec]:
+    """A class whose ``value`` is a fraction when the entity named by ``via`` says so."""
+    declared = {"via": "metric", "field": "measures", "equals": iv.Measure.AVAILABILITY, **names}
+
+    @attrs.frozen(kw_only=True, field_transformer=describe)
+    class Holder:
+        metric: str = attrs.field(metadata=refers("metric"))
+        either: str = attrs.field(metadata=refers("metric", "service"))
+        label: str = ""
+        value: float = attrs.field(metadata=when(fraction(), **declared))
+
+    (spec,) = [s for s in fields_of(Holder) if s.name == "value"]
+    return Holder, spec
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [
+        ({"via": "label"}, "'label' is not one id of one kind of entity"),
+        ({"via": "either"}, "'either' is not one id of one kind of entity"),
+        ({"field": "nothing"}, "Metric has no field 'nothing'"),
+        ({"field": "direction"}, "Metric.direction never holds"),
+        ({"equals": "availability"}, "Metric.measures never holds 'availability'"),
+    ],
+)
+def test_a_check_on_another_entity_must_read_what_is_there(
+    names: dict[str, Any], message: str
+) -> None:
+    """A ``when`` rule naming no single entity, a missing field or an impossible value is refused."""
+    holder, spec = _checked()
+    assert _chosen(holder, spec).kind == "metric"
+    holder, spec = _checked(**names)
+    with pytest.raises(TypeError, match=message):
+        _chosen(holder, spec)
+
+
+def test_the_rule_on_availability_targets_is_declared_once() -> None:
+    """The objective's target declares the rule; the quick and the detailed pass both read it."""
+    (target,) = [s for s in fields_of(iv.Objective) if s.name == "target"]
+    assert target.when is not None
+    assert (target.when.via, target.when.field) == ("metric", "measures")
+    assert target.when.equals is iv.Measure.AVAILABILITY
+    p = iv.from_dict(_everything())
+    collections = {n: list(getattr(p, n)) for n, _c, _k in COLLECTIONS}
+    sla = collections["slas"][0]
+    collections["slas"][0] = attrs.evolve(
+        sla, objectives=(attrs.evolve(sla.objectives[0], target=99.95),)
+    )
+    assert service_order(collections) is None
+    assert [(q.path, q.message, q.hint) for q in _detailed_problems(collections)] == [
+        (
+            "slas[0].objectives[0].target",
+            "must be greater than 0 and at most 1, got 99.95",
+            "write a fraction: 99.95% is 0.9995",
+        )
+    ]
+    collections["metrics"][0] = attrs.evolve(collections["metrics"][0], measures=None)
+    assert service_order(collections) is not None
+    assert _detailed_problems(collections) == []

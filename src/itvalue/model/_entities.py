@@ -16,6 +16,7 @@ from itvalue.model._fields import (
     quorums,
     refers,
     text,
+    when,
 )
 from itvalue.model._values import (
     Direction,
@@ -337,12 +338,15 @@ class Objective:
 
     Attributes:
         metric: Id of the metric.
-        target: The target value.
+        target: The target value; a fraction, 0 < target <= 1, when the metric
+            measures availability.
         window_days: Days the target is measured over, at least 1.
     """
 
     metric: str = attrs.field(metadata=refers("metric"))
-    target: float
+    target: float = attrs.field(
+        metadata=when(fraction(), via="metric", field="measures", equals=Measure.AVAILABILITY)
+    )
     window_days: int = attrs.field(default=28, metadata=declare(positive_int()))
 
 

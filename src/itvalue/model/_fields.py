@@ -4,8 +4,9 @@ Every model class is declared with
 ``@attrs.frozen(kw_only=True, field_transformer=describe)``. When the class is made,
 :func:`describe` reads each field's type hint once and records a :class:`FieldSpec`:
 the item type, the shape (one, optional, repeated), the default, the :class:`Check`
-that validates it together with its JSON Schema fragment, and, for fields holding ids,
-the kinds of entity they name. From the same reading it gives the field its attrs
+that validates it together with its JSON Schema fragment, for fields holding ids the
+kinds of entity they name, and the rules that cross entities (a check a value must pass
+when the entity a sibling field names calls for it). From the same reading it gives the field its attrs
 converter (an enum's string value becomes the member, any iterable a tuple, an integer
 a float) and its validator.
 
@@ -45,6 +46,7 @@ __all__ = [
     "Ref",
     "Shape",
     "Verdict",
+    "When",
     "as_float",
     "as_tuple",
     "currency",
@@ -67,6 +69,7 @@ __all__ = [
     "text",
     "tuple_of",
     "type_name",
+    "when",
 ]
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9._-]*$"
@@ -475,11 +478,32 @@ class Quorums:
 
 
 @attrs.frozen
+class When:
+    """A check a field's value must also pass when the entity a sibling field names says so.
+
+    The rule crosses entities, so it is one of the portfolio's integrity rules: the
+    field's own check still judges the value alone.
+
+    Attributes:
+        via: The sibling field naming the entity (one id of one kind of entity).
+        field: The named entity's field that decides.
+        equals: The value of ``field`` that makes the rule apply.
+        check: The check the value must then pass.
+    """
+
+    via: str
+    field: str
+    equals: object
+    check: Check
+
+
+@attrs.frozen
 class _Declared:
     check: Check | None = None
     ref: Ref | None = None
     links: Links | None = None
     quorums: Quorums | None = None
+    when: When | None = None
     min_items: int = 0
     always_written: bool = False
 
@@ -507,6 +531,16 @@ def refers(*kinds: str, role: str | None = None) -> Mapping[str, object]:
     A repeated field of ids names each entity at most once.
     """
     return {_DECLARED: _Declared(check=identifier(), ref=Ref(kinds, role))}
+
+
+def when(check: Check, *, via: str, field: str, equals: object) -> Mapping[str, object]:
+    """Field metadata: the value must pass ``check`` when the entity ``via`` names says so.
+
+    The entity named by the sibling field ``via`` decides: when its ``field`` equals
+    ``equals``, the value must pass ``check`` (an objective's target on a metric that
+    measures availability is a fraction). The field is otherwise checked by its type.
+    """
+    return {_DECLARED: _Declared(when=When(via, field, equals, check))}
 
 
 def linked(
@@ -549,6 +583,8 @@ class FieldSpec:
         links: For a repeated field of items naming entities, the rules over them.
         quorums: For a repeated field listing groups of a sibling field's items, the
             rules over them.
+        when: A check the value must also pass, depending on the entity a sibling
+            field names.
         always_written: Whether documents give the field even at its default.
     """
 
@@ -560,6 +596,7 @@ class FieldSpec:
     ref: Ref | None = None
     links: Links | None = None
     quorums: Quorums | None = None
+    when: When | None = None
     always_written: bool = False
 
     @property
@@ -652,7 +689,7 @@ def describe(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attrib
     Raises:
         TypeError: A field's type is not one the table describes, or a field declares
             ``validator=`` or ``converter=`` itself (declare checks with
-            :func:`declare`, :func:`refers` or :func:`linked`).
+            :func:`declare`, :func:`refers`, :func:`linked` or :func:`when`).
     """
     out: list[attrs.Attribute[Any]] = []
     for field in fields:
@@ -669,6 +706,10 @@ def describe(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attrib
             raise TypeError(f"{where}: links are for tuples of model classes")
         if declared.quorums is not None and not (shape is Shape.MANY and attrs.has(item)):
             raise TypeError(f"{where}: quorums are for tuples of model classes")
+        if declared.when is not None and (shape is Shape.MANY or attrs.has(item)):
+            raise TypeError(f"{where}: a check depending on another entity is for one value")
+        if declared.when is not None and declared.when.via not in {f.name for f in fields}:
+            raise TypeError(f"{where}: no field {declared.when.via!r} names the entity")
         if declared.always_written and field.default is attrs.NOTHING:
             raise TypeError(f"{where}: a required field is always written")
         spec = FieldSpec(
@@ -680,6 +721,7 @@ def describe(cls: type, fields: list[attrs.Attribute[Any]]) -> list[attrs.Attrib
             ref=declared.ref,
             links=declared.links,
             quorums=declared.quorums,
+            when=declared.when,
             always_written=declared.always_written,
         )
         metadata = types.MappingProxyType({**field.metadata, _SPEC: spec})

@@ -1,9 +1,10 @@
 """Integrity of a whole portfolio: unique ids, references, groups, no dependency cycles.
 
-Which field names which kinds of entity, and which field lists the groups another
-field's items form, is declared once, on the fields themselves (``refers``, ``linked``
-and ``quorums`` in :mod:`itvalue.model._fields`); both passes here are derived from
-those declarations. The quick pass (:func:`service_order`) is generated
+Which field names which kinds of entity, which field lists the groups another field's
+items form, and which value must pass a check when the entity a sibling field names
+says so, is declared once, on the fields themselves (``refers``, ``linked``,
+``quorums`` and ``when`` in :mod:`itvalue.model._fields`); both passes here are
+derived from those declarations. The quick pass (:func:`service_order`) is generated
 code that settles a sound portfolio in one sweep with no message built; only when it
 refuses does the detailed pass run to say what is wrong and where.
 
@@ -18,6 +19,8 @@ import functools
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+import attrs
+
 from itvalue.errors import Problem
 from itvalue.model._entities import (
     SLA,
@@ -30,7 +33,16 @@ from itvalue.model._entities import (
     Stakeholder,
     ValueStream,
 )
-from itvalue.model._fields import FieldSpec, Links, Quorums, Ref, Shape, fields_of
+from itvalue.model._fields import (
+    Check,
+    FieldSpec,
+    Links,
+    Quorums,
+    Ref,
+    Shape,
+    When,
+    fields_of,
+)
 
 #: (collection name, entity class, kind name) in document order.
 COLLECTIONS: tuple[tuple[str, type, str], ...] = (
@@ -57,6 +69,7 @@ _KIND_WORDS = {
     "sla": "an SLA",
 }
 _COLLECTION_OF_KIND = {kind: name for name, _cls, kind in COLLECTIONS}
+_CLASS_OF_KIND = {kind: cls for _name, cls, kind in COLLECTIONS}
 
 
 def describe_kind(kind: str) -> str:
@@ -69,15 +82,50 @@ def describe_kind(kind: str) -> str:
 
 @functools.cache
 def _ruled(cls: type) -> tuple[FieldSpec, ...]:
-    """The fields of ``cls`` that name entities or groups, directly or through their items."""
+    """The fields of ``cls`` under a rule of the portfolio, directly or through their items.
+
+    They name entities or groups, or hold a value checked against the entity another
+    field names.
+    """
     return tuple(
         spec
         for spec in fields_of(cls)
         if spec.ref is not None
         or spec.links is not None
         or spec.quorums is not None
+        or spec.when is not None
         or (spec.holds_model and _ruled(spec.item))
     )
+
+
+@attrs.frozen
+class _Chosen:
+    """The entities of one kind whose ``field`` equals ``equals``: those a rule applies to."""
+
+    kind: str
+    field: str
+    equals: object
+
+
+@functools.cache
+def _chosen(cls: type, spec: FieldSpec) -> _Chosen:
+    """The entities whose naming makes the rule ``when`` of field ``spec`` of ``cls`` apply."""
+    when = spec.when
+    assert when is not None
+    where = f"{cls.__name__}.{spec.name}"
+    via = {f.name: f for f in fields_of(cls)}.get(when.via)
+    if via is None or via.ref is None or via.shape is Shape.MANY or len(via.ref.kinds) != 1:
+        raise TypeError(f"{where}: {when.via!r} is not one id of one kind of entity")
+    (kind,) = via.ref.kinds
+    named = _CLASS_OF_KIND[kind]
+    decides = {f.name: f for f in fields_of(named)}.get(when.field)
+    if decides is None:
+        raise TypeError(f"{where}: {named.__name__} has no field {when.field!r}")
+    if decides.holds_model or decides.shape is Shape.MANY:
+        raise TypeError(f"{where}: {named.__name__}.{when.field} is not one plain value")
+    if decides.check.test(when.equals) is not None:
+        raise TypeError(f"{where}: {named.__name__}.{when.field} never holds {when.equals!r}")
+    return _Chosen(kind, when.field, when.equals)
 
 
 def _key_ref(spec: FieldSpec) -> Ref:
@@ -99,6 +147,15 @@ def _acyclic() -> tuple[str, FieldSpec, Links]:
     ]
     assert len(found) == 1, "the dependency order is defined for one relation"
     return found[0]
+
+
+def _whens_of(cls: type) -> Iterable[tuple[type, FieldSpec]]:
+    """Every field of ``cls`` and its items declaring a ``when`` rule, with its class."""
+    for spec in _ruled(cls):
+        if spec.when is not None:
+            yield cls, spec
+        if spec.holds_model:
+            yield from _whens_of(spec.item)
 
 
 def _refs_of(cls: type) -> Iterable[tuple[str, Ref]]:
@@ -137,10 +194,11 @@ def _quorum_fields(spec: FieldSpec, holder: type) -> tuple[FieldSpec, FieldSpec,
 
 
 def _check_declarations() -> None:
-    """Refuse, at import, references and quorums that the model cannot honour.
+    """Refuse, at import, references, quorums and rules that the model cannot honour.
 
     A reference must name known kinds of entity, and a role only one kind; a quorum
-    must name fields that are there, of the types it counts with.
+    must name fields that are there, of the types it counts with; a ``when`` rule must
+    read the entity one id names, through a plain field that can hold the value it tests.
     """
     for _name, cls, _kind in COLLECTIONS:
         for field, ref in _refs_of(cls):
@@ -151,6 +209,8 @@ def _check_declarations() -> None:
         for spec in fields_of(cls):
             if spec.quorums is not None:
                 _quorum_fields(spec, cls)
+        for holder, spec in _whens_of(cls):
+            _chosen(holder, spec)
 
 
 _check_declarations()
@@ -172,7 +232,9 @@ def integrity_problems(collections: Mapping[str, Sequence[object | None]]) -> li
     Returns:
         Duplicate ids, unknown or wrong-kind references, repeated list entries,
         a ``provided_by`` that is not a supplier, redundancy groups listed twice, with
-        no members or asking for more members than they have, and dependency cycles.
+        no members or asking for more members than they have, values failing the check
+        the entity named next to them calls for (a target that is no fraction on a
+        metric measuring availability), and dependency cycles.
     """
     if service_order(collections) is not None:
         return []
@@ -188,18 +250,26 @@ class _QuickPass:
     Each id field becomes one set look-up; a list of ids one ``issuperset`` and a length
     comparison, the way one would write it by hand, with no loop or dispatch per field
     at run time. A list of groups is counted against its members only when it is given.
+    A value under a ``when`` rule is checked only when its sibling id is in the set of
+    entities the rule applies to.
     """
 
     def __init__(self, cls: type, ordered: bool) -> None:
-        self.refs: list[Ref] = []
+        self.refs: list[Ref | _Chosen] = []
+        self.tests: list[Check] = []
         self.lines: list[str] = []
         self.ordered = ordered
         self._emit(cls, "e", "e", 0, "        ", _ruled(cls))
 
-    def set_for(self, ref: Ref) -> str:
+    def set_for(self, ref: Ref | _Chosen) -> str:
         if ref not in self.refs:
             self.refs.append(ref)
         return f"S{self.refs.index(ref)}"
+
+    def test_for(self, check: Check) -> str:
+        if check not in self.tests:
+            self.tests.append(check)
+        return f"T{self.tests.index(check)}"
 
     def _emit(
         self, cls: type, var: str, holder: str, depth: int, pad: str, specs: Iterable[FieldSpec]
@@ -208,7 +278,14 @@ class _QuickPass:
         v = f"v{depth}"
         for spec in specs:
             out(f"{pad}{v} = {var}.{spec.name}")
-            if spec.quorums is not None:
+            if spec.when is not None:
+                chosen = self.set_for(_chosen(cls, spec))
+                test = self.test_for(spec.when.check)
+                # A value a loader could not build is None: its problem is reported already.
+                out(f"{pad}if {var}.{spec.when.via} in {chosen} and {v} is not None:")
+                out(f"{pad}    if {test}({v}) is not None:")
+                out(f"{pad}        return False")
+            elif spec.quorums is not None:
                 self._emit_quorums(var, v, depth, pad, spec.quorums)
             elif spec.shape is Shape.MANY and spec.ref is not None:
                 ids = self.set_for(spec.ref)
@@ -273,14 +350,14 @@ class _QuickPass:
                 "    return True",
             ]
         )
-        namespace: dict[str, Any] = {}
+        namespace: dict[str, Any] = {f"T{i}": check.test for i, check in enumerate(self.tests)}
         exec(source, namespace)  # code built above from our own field names
         sound: Callable[..., bool] = namespace["sound"]
         return sound
 
 
-#: Per collection with references: (name, the generated check, the references it reads).
-_QUICK: tuple[tuple[str, Callable[..., bool], tuple[Ref, ...]], ...] = tuple(
+#: Per collection with rules: (name, the generated check, the sets of ids it reads).
+_QUICK: tuple[tuple[str, Callable[..., bool], tuple[Ref | _Chosen, ...]], ...] = tuple(
     (name, quick.compile(), tuple(quick.refs))
     for name, cls, _kind in COLLECTIONS
     for quick in [_QuickPass(cls, ordered=name == _ORDERED)]
@@ -313,7 +390,10 @@ def service_order(collections: Mapping[str, Sequence[object | None]]) -> tuple[s
     for name, sound, refs in _QUICK:
         sets: list[set[str]] = []
         for ref in refs:
-            if ref.role is not None:
+            if isinstance(ref, _Chosen):
+                members = items.get(_COLLECTION_OF_KIND[ref.kind], ())
+                sets.append({m.id for m in members if getattr(m, ref.field) == ref.equals})
+            elif ref.role is not None:
                 (kind,) = ref.kinds
                 members = items.get(_COLLECTION_OF_KIND[kind], ())
                 sets.append({m.id for m in members if m.kind == ref.role})
@@ -422,7 +502,8 @@ class _Checker:
         elif ref.role is not None:
             self.role(path, value, found, ref.role)
 
-    def role(self, path: str, value: str, kind: str, role: str) -> None:
+    def entity(self, kind: str, key: str) -> Any:
+        """The entity of ``kind`` with id ``key``, or ``None``."""
         members = self._members.get(kind)
         if members is None:
             members = self._members[kind] = {
@@ -430,7 +511,10 @@ class _Checker:
                 for m in self.collections.get(_COLLECTION_OF_KIND[kind], ())
                 if m is not None
             }
-        has = getattr(members.get(value), "kind", None)
+        return members.get(key)
+
+    def role(self, path: str, value: str, kind: str, role: str) -> None:
+        has = getattr(self.entity(kind, value), "kind", None)
         if has is not None and has != role:
             field = path.rsplit(".", 1)[-1]
             self.problems.append(
@@ -462,7 +546,9 @@ class _Checker:
             if value is None:  # optional and absent, or broken in a loader's stand-in
                 continue
             path = f"{at}.{spec.name}"
-            if spec.quorums is not None:
+            if spec.when is not None:
+                self.when(path, value, spec.when, _chosen(cls, spec), entity)
+            elif spec.quorums is not None:
                 self.quorums(path, value, spec.quorums, entity, holder)
             elif spec.shape is not Shape.MANY:
                 if spec.ref is not None:
@@ -473,6 +559,17 @@ class _Checker:
                 self.refs(path, value, spec.ref)
             else:
                 self.items(path, value, spec, holder)
+
+    def when(self, path: str, value: Any, when: When, chosen: _Chosen, entity: Any) -> None:
+        """Check ``value`` when the entity its sibling names is one the rule applies to."""
+        named = self.entity(chosen.kind, getattr(entity, when.via))
+        if named is None or getattr(named, chosen.field) != chosen.equals:
+            return
+        bad = when.check.test(value)
+        if bad is not None:
+            self.problems.append(
+                Problem(path=path + when.check.suffix, message=bad[0], hint=bad[1])
+            )
 
     def quorums(
         self, path: str, groups: Sequence[Any], quorums: Quorums, entity: Any, holder: Any
@@ -555,7 +652,9 @@ def _detailed_problems(collections: Mapping[str, Sequence[object | None]]) -> li
     Returns:
         Duplicate ids, unknown or wrong-kind references, repeated list entries,
         a ``provided_by`` that is not a supplier, redundancy groups listed twice, with
-        no members or asking for more members than they have, and dependency cycles.
+        no members or asking for more members than they have, values failing the check
+        the entity named next to them calls for (a target that is no fraction on a
+        metric measuring availability), and dependency cycles.
     """
     items: Mapping[str, Sequence[Any]] = collections
     problems: list[Problem] = []
