@@ -4,8 +4,9 @@ It is generated from the model's table of fields (:mod:`itvalue.model._fields`),
 same table the converter and the fast path read, so they agree: unknown keys are
 refused, enums, ranges, patterns and required keys are the same. What a schema cannot
 say — unique ids, references to existing ids of the right kind, redundancy groups that
-match the dependencies forming them, no dependency cycles — is checked by
-:class:`~itvalue.model.Portfolio` alone.
+match the dependencies forming them, targets that are fractions on metrics measuring
+availability, no dependency cycles — is checked by :class:`~itvalue.model.Portfolio`
+alone.
 """
 
 from __future__ import annotations
@@ -102,7 +103,8 @@ def json_schema() -> dict[str, Any]:
             "An IT portfolio traced to the external customer outcomes it serves. "
             "Ids must also be unique, references must name entities of the right kind, and "
             "each group a service lists must be named by its dependencies, once, with a min_up "
-            "no larger than its number of members."
+            "no larger than its number of members. An objective's target on a metric that "
+            "measures availability must be a fraction, greater than 0 and at most 1."
         ),
         "type": "object",
         "properties": properties,
