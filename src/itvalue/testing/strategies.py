@@ -29,6 +29,7 @@ from itvalue.model import (
     Dependency,
     Direction,
     Lifecycle,
+    Measure,
     Metric,
     Money,
     Objective,
@@ -297,6 +298,7 @@ def metrics() -> st.SearchStrategy[Metric]:
         perspective=st.sampled_from(Perspective),
         direction=st.sampled_from(Direction),
         outcome=st.none() | ids(),
+        measures=st.none() | st.just(Measure.AVAILABILITY),
     )
 
 
@@ -346,7 +348,8 @@ def portfolios(
     services are then shuffled, so the document order is not a topological one. Some
     redundancy groups are listed, asking for one member up or more (k of n); recovery
     times and tolerable outages are given or not; services have every lifecycle and
-    some are provided by a supplier.
+    some are provided by a supplier. Some metrics measure availability, and the
+    objectives on them have fractions for targets.
 
     Args:
         draw: Supplied by Hypothesis.
@@ -462,9 +465,13 @@ def portfolios(
             perspective=draw(st.sampled_from(Perspective)),
             direction=draw(st.sampled_from(Direction)),
             outcome=draw(st.none() | st.sampled_from(outcome_ids)) if outcome_ids else None,
+            measures=draw(st.sampled_from([None, None, Measure.AVAILABILITY])),
         )
         for _ in range(draw(st.integers(min_value=0, max_value=2)))
     ]
+    by_availability = {m.id for m in mets if m.measures is Measure.AVAILABILITY}
+    fractions = st.sampled_from([0.99, 0.9995, 1.0]) | shares()
+    others = st.sampled_from([0.99, 5.0, 100.0])
     agreements: list[SLA] = []
     if svcs and mets:
         for _ in range(draw(st.integers(min_value=0, max_value=2))):
@@ -475,7 +482,9 @@ def portfolios(
                     service=draw(st.sampled_from([s.id for s in svcs])),
                     consumer=draw(st.sampled_from(owners + [s.id for s in segments])),
                     objectives=tuple(
-                        Objective(metric=m, target=draw(st.sampled_from([0.99, 5.0, 100.0])))
+                        Objective(
+                            metric=m, target=draw(fractions if m in by_availability else others)
+                        )
                         for m in _subset(draw, [m.id for m in mets], 2) or [mets[0].id]
                     ),
                 )
