@@ -6,6 +6,7 @@ import contextlib
 import copy
 import json
 import os
+import re
 import stat
 import time
 from collections.abc import Iterator
@@ -1075,3 +1076,84 @@ def test_hours_are_positive_and_finite(where: str, value: str, message: str) -> 
     line = 15 if where == "recovery_hours" else 10
     found = [f for f in problems(text) if f[0].endswith(where)]
     assert found == [(f"{path}.{where}", message, "", line)]
+
+
+# --- availability objectives ------------------------------------------------------------------
+
+AGREED = HEAD + (
+    "stakeholders: [{id: it, name: IT, kind: it}]\n"
+    "services:\n"
+    "  - id: pay\n"
+    "    name: Payments\n"
+    "    owner: it\n"
+    "metrics:\n"
+    "  - {id: uptime, name: Uptime, unit: '%', perspective: internal, direction: higher_is_better}\n"
+    "  - {id: latency, name: Latency, unit: ms, perspective: internal, direction: lower_is_better}\n"
+    "slas:\n"
+    "  - id: pay-sla\n"
+    "    name: Payments SLA\n"
+    "    service: pay\n"
+    "    consumer: it\n"
+    "    objectives:\n"
+    "      - {metric: latency, target: 250}\n"
+    "      - {metric: uptime, target: 99.95}\n"
+)
+AVAILABILITY = "direction: higher_is_better, measures: availability}"
+
+
+def test_percent_targets_on_a_metric_measuring_nothing_named_still_load() -> None:
+    """A metric that does not say what it measures keeps any target, as before."""
+    p = iv.loads(AGREED)
+    assert p.metric("uptime").measures is None
+    assert p.sla("pay-sla").objectives[1].target == 99.95
+
+
+def test_a_metric_measuring_availability_loads_with_fraction_targets() -> None:
+    """A fraction target on an availability metric loads, in every format, and round-trips."""
+    text = AGREED.replace("direction: higher_is_better}", AVAILABILITY).replace("99.95", "0.9995")
+    p = iv.loads(text)
+    assert p.metric("uptime").measures is iv.Measure.AVAILABILITY
+    assert p.sla("pay-sla").objectives[1].target == 0.9995
+    assert "measures: availability" in iv.dumps(p)
+    for format in FORMATS:
+        assert iv.loads(iv.dumps(p, format), format) == p
+
+
+def test_a_percent_target_on_an_availability_metric_is_refused_with_its_line() -> None:
+    """The objective's target is reported where it stands, with the fraction check's words."""
+    text = AGREED.replace("direction: higher_is_better}", AVAILABILITY)
+    assert problems(text) == [
+        (
+            "slas[0].objectives[1].target",
+            "must be greater than 0 and at most 1, got 99.95",
+            "write a fraction: 99.95% is 0.9995",
+            19,
+        )
+    ]
+    # The latency target on the same SLA is no fraction either, and needs none.
+    for bad, message in [("0", "got 0.0"), ("-0.5", "got -0.5"), ("1.01", "got 1.01")]:
+        ((path, said, _hint, line),) = problems(text.replace("99.95", bad))
+        assert (path, line) == ("slas[0].objectives[1].target", 19)
+        assert said == f"must be greater than 0 and at most 1, {message}"
+
+
+def test_availability_targets_are_reported_with_every_other_problem() -> None:
+    """A document with broken fields still has its availability targets checked."""
+    text = AGREED.replace("direction: higher_is_better}", AVAILABILITY).replace(
+        "    owner: it\n", "    owner: it\n    availability: 99.9\n"
+    )
+    assert [(p, m, line) for p, m, _h, line in problems(text)] == [
+        ("services[0].availability", "must be greater than 0 and at most 1, got 99.9", 9),
+        ("slas[0].objectives[1].target", "must be greater than 0 and at most 1, got 99.95", 20),
+    ]
+
+
+def test_the_format_reference_shows_what_loading_says() -> None:
+    """The availability example of the format reference loads, and its broken twin says so."""
+    page = (Path(__file__).parent.parent / "docs" / "reference" / "format.md").read_text("utf-8")
+    section = page.split("## Metrics that measure availability", 1)[1].split("\n## ", 1)[0]
+    (_yaml, text), (_plain, shown) = re.findall(r"^```(\w*)\n(.*?)^```", section, re.M | re.S)
+    assert iv.loads(text).metric("uptime").measures is iv.Measure.AVAILABILITY
+    with pytest.raises(iv.ValidationError) as excinfo:
+        iv.loads(text.replace("0.9995", "99.95"), source="shop.yaml")
+    assert str(excinfo.value) + "\n" == shown
