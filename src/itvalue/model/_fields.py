@@ -6,9 +6,9 @@ Every model class is declared with
 the item type, the shape (one, optional, repeated), the default, the :class:`Check`
 that validates it together with its JSON Schema fragment, for fields holding ids the
 kinds of entity they name, and the rules that cross entities (a check a value must pass
-when the entity a sibling field names calls for it). From the same reading it gives the field its attrs
-converter (an enum's string value becomes the member, any iterable a tuple, an integer
-a float) and its validator.
+when the entity a sibling field names calls for it). From the same reading it gives the
+field its attrs converter (an enum's string value becomes the member, any iterable a
+tuple, an integer a float) and its validator.
 
 Everything else reads :func:`fields_of` instead of the type hints: the detailed
 structurer, the msgspec fast path, the JSON Schema, the unstructure hooks and both
