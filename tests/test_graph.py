@@ -219,8 +219,11 @@ def test_availability_target_in_business_terms(contoso: iv.ValueGraph) -> None:
     weekly = contoso.availability_target("network", 0.99, period=iv.Period.WEEK)
     assert weekly.allowed_minutes == pytest.approx(0.01 * 168 * 60)
     assert str(contoso.availability_target("legacy-fax", 0.9)).endswith("without legacy-fax")
-    with pytest.raises(iv.AnalysisError, match="fraction"):
-        contoso.availability_target("payments", 99.9)
+    with pytest.raises(iv.AnalysisError, match="fraction") as excinfo:
+        contoso.availability_target("payments", 99.95)
+    assert excinfo.value.hint == "write a fraction: 99.95% is 0.9995"
+    with pytest.raises(iv.AnalysisError, match="expected a number, got boolean true"):
+        contoso.availability_target("payments", True)
     with pytest.raises(iv.AnalysisError, match="unknown period"):
         contoso.availability_target("payments", 0.9, period="fortnight")
 

@@ -45,6 +45,7 @@ from itvalue.analysis.impact import OutcomeImpact, outcome_impact, single_failur
 from itvalue.errors import AnalysisError
 from itvalue.graph import ValueGraph, core_of
 from itvalue.model import Money, Outcome, Period, Quantity
+from itvalue.model._fields import fraction
 
 __all__ = [
     "DEFAULT_SAMPLES",
@@ -64,6 +65,8 @@ Method = Literal["exact", "independent", "monte_carlo"]
 METHODS: tuple[str, ...] = ("exact", "independent", "monte_carlo")
 #: Most services ``exact`` enumerates (those reaching the node by two or more paths).
 EXACT_LIMIT = 20
+#: The document's check of a fraction, so targets given here are judged the same way.
+_FRACTION = fraction()
 #: Monte Carlo samples unless told otherwise.
 DEFAULT_SAMPLES = 20_000
 
@@ -419,11 +422,10 @@ def availability_target(
         99.9% over a 730-hour month allows 43.8 minutes without payments, about 10 orders (420 EUR)
     """
     core_of(g).node(service, kind="service")
-    if isinstance(target, bool) or not isinstance(target, (int, float)) or not 0 < target <= 1:
-        raise AnalysisError(
-            f"target must be greater than 0 and at most 1, got {target!r}",
-            hint="write a fraction: 99.9% is 0.999",
-        )
+    bad = _FRACTION.test(target)
+    if bad is not None:
+        message, hint = bad
+        raise AnalysisError(f"target {message}", hint=hint)
     try:
         chosen = Period(period)
     except ValueError:
