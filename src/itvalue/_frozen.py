@@ -24,10 +24,11 @@ class FrozenDict(dict[K, V]):
         >>> d = FrozenDict({"EUR": 1.0})
         >>> d["EUR"]
         1.0
-        >>> d["USD"] = 2.0
-        Traceback (most recent call last):
-        ...
-        TypeError: this mapping is read-only; copy() it to change it
+        >>> try:
+        ...     d["USD"] = 2.0
+        ... except TypeError as error:
+        ...     print(error)
+        this mapping is read-only; copy() it to change it
     """
 
     __slots__ = ()
