@@ -12,14 +12,17 @@ from collections.abc import Iterable
 import itvalue as iv
 
 
-def down(p: iv.Portfolio, failed: Iterable[str]) -> set[str]:
-    """The down rule (quorum groups included) as a fixed point."""
+def down(p: iv.Portfolio, failed: Iterable[str], *, today: bool = False) -> set[str]:
+    """The down rule (quorum groups included) as a fixed point.
+
+    With ``today``, services that are not live count as always up: they do not run.
+    """
     result = set(failed)
     changed = True
     while changed:
         changed = False
         for s in p.services:
-            if s.id in result:
+            if s.id in result or (today and s.lifecycle is not iv.Lifecycle.LIVE):
                 continue
             required = [d.service for d in s.depends_on if d.group is None]
             groups: dict[str, list[str]] = {}
@@ -37,9 +40,9 @@ def down(p: iv.Portfolio, failed: Iterable[str]) -> set[str]:
     return result
 
 
-def delivered(p: iv.Portfolio, failed: Iterable[str]) -> dict[str, float]:
+def delivered(p: iv.Portfolio, failed: Iterable[str], *, today: bool = False) -> dict[str, float]:
     """Rules 2 and 3: what every process, product, outcome and segment delivers."""
-    gone = down(p, failed)
+    gone = down(p, failed, today=today)
     out: dict[str, float] = {}
     for proc in p.processes:
         value = 1.0
@@ -93,7 +96,7 @@ def expected(p: iv.Portfolio, node: str) -> float:
             weight *= s.availability if up else 1.0 - s.availability
             if not up:
                 failed.append(s.id)
-        total += weight * delivered(p, failed)[node]
+        total += weight * delivered(p, failed, today=True)[node]
     return total
 
 

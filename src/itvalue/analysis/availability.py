@@ -2,7 +2,9 @@
 
 Semantics (the documentation's "Exact semantics" page): each service is up on its own
 with probability ``availability`` (missing means 1), independently of the others; the
-down rule of :mod:`~itvalue.analysis._core` then applies. The expected delivery of a node is
+down rule of :mod:`~itvalue.analysis._core` then applies. Only live services run: one
+that is not live counts as always up, whatever it stands on (it is not what makes an
+outcome fail today). The expected delivery of a node is
 the expectation of what it delivers (for a service: the probability it is up; for a
 segment, by the same product rule as outcomes: the product of its outcomes).
 
@@ -134,8 +136,12 @@ def _independent(core: GraphCore, nodes: Sequence[int], forced: Mapping[int, flo
     first_product = core.bounds["product"][0]
     supporters = core.supporters()
     pred = core.pred
+    live = core.live
     for i in nodes:
         if i < first_process:
+            if not live[i]:  # not running today: always up, whatever it stands on
+                q[i] = 1.0
+                continue
             up = forced.get(i, avail[i]) if forced else avail[i]
             for d in required[i]:
                 up *= q[d]
@@ -313,8 +319,12 @@ def _monte_carlo(
     avail = core.avail
     required = core.required
     groups = core.groups
+    live = core.live
     for i in nodes:
         if kinds[i] != "service":
+            continue
+        if not live[i]:  # not running today: always up, whatever it stands on
+            down[i] = 0
             continue
         a = fixed.get(i, avail[i])
         down[i] = down_value(
