@@ -646,7 +646,7 @@ def test_what_each_agreement_allows() -> None:
     for jargon in ("availability", "SLA", "node", "graph", "dependency"):
         assert jargon not in text.split("## Value traps")[0]
     empty = render_markdown(build_report(iv.loads(CONTOSO)))
-    assert "No agreement promises how much of the time a service works" in empty
+    assert "No agreement states its promise as a share of the time a service works" in empty
 
 
 def test_risks_name_the_stages_an_outage_stops() -> None:
@@ -661,3 +661,13 @@ def test_risks_name_the_stages_an_outage_stops() -> None:
     )
     assert crm.to_dict()["stages_stopped"] == [{"stream": "serve", "stage": "Answer"}]
     assert report.risks[1].stops == ()
+
+
+def test_every_outcome_cost_reaches_has_a_row() -> None:
+    """An outcome without a volume still shows its IT cost, so the table adds up."""
+    p = iv.load(Path(__file__).parent.parent / "examples" / "retail_holiday_peak.yaml")
+    text = render_markdown(build_report(p))
+    assert "| Return refunded within five days | €40,000 | not stated (no volume) |" in text
+    costs = p.graph().allocate_costs()
+    parts = costs.allocated["EUR"] + costs.unallocated["EUR"] + costs.not_live.get("EUR", 0.0)
+    assert parts == pytest.approx(costs.total["EUR"])

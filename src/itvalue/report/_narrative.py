@@ -217,12 +217,18 @@ def costs(report: BusinessReport) -> Section:
     rows = []
     for line in report.outcomes:
         unit = singular(line.outcome.volume.unit) if line.outcome.volume else "unit"
-        for currency, per_unit in line.cost_per_unit.items():
+        # Every outcome IT cost reaches has a row, so the rows, the cost reaching no
+        # outcome and the cost not live add up to the total; without a volume the cost
+        # per unit cannot be stated.
+        for currency, amount in line.it_cost.items():
+            per_unit = line.cost_per_unit.get(currency)
             rows.append(
                 (
                     line.outcome.name,
-                    money_text(line.it_cost[currency], currency),
-                    f"{money_text(per_unit, currency, cents=True)} per {unit}",
+                    money_text(amount, currency),
+                    "not stated (no volume)"
+                    if per_unit is None
+                    else f"{money_text(per_unit, currency, cents=True)} per {unit}",
                 )
             )
     if report.total_cost:
@@ -426,8 +432,8 @@ def agreements(report: BusinessReport) -> Section:
         return Section(
             title=title,
             paragraphs=(
-                "No agreement promises how much of the time a service works, so there is "
-                "no promise to weigh against the services they stand on.",
+                "No agreement states its promise as a share of the time a service works, "
+                "so none can be weighed against the services that service stands on.",
             ),
         )
     rows = tuple(
