@@ -78,12 +78,17 @@ def units_text(amount: float, unit: str) -> str:
     """A count of units, rounded the way people say it: ``10,000 orders``, ``0.6 calls``.
 
     Ten or more, and whole numbers, read without decimals; smaller amounts with one. An
-    amount that reads as exactly one takes the singular (``1 box``).
+    amount that reads as exactly one takes the singular (``1 box``); a positive amount
+    too small to show reads ``under 0.1``, never ``0.0``.
 
     Examples:
         >>> units_text(13.7, "orders"), units_text(0.64, "calls"), units_text(1, "boxes")
         ('14 orders', '0.6 calls', '1 box')
+        >>> units_text(0.02, "batches")
+        'under 0.1 batches'
     """
+    if 0 < amount < 0.05:
+        return f"under 0.1 {unit}"
     number = f"{amount:,.0f}" if amount >= 10 or amount == int(amount) else f"{amount:,.1f}"
     return f"{number} {singular(unit) if number == '1' else unit}"
 
