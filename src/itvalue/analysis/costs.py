@@ -158,7 +158,7 @@ def allocate_costs(g: ValueGraph, *, driver: Driver = "equal") -> CostAllocation
             targets = [j for j in core.succ[i] if kinds[j] != "segment"]
             weights = [(j, 1.0) for j in targets]
             if value is not None and any(value[j] > 0.0 for j in targets):
-                weights = [(j, value[j]) for j in targets]
+                weights = _proportions([(j, value[j]) for j in targets])
         total_weight = sum(w for _j, w in weights)
         if total_weight <= 0.0:
             stranded[core.ids[i]] = amounts
@@ -194,6 +194,18 @@ def allocate_costs(g: ValueGraph, *, driver: Driver = "equal") -> CostAllocation
         per_unit=per_unit,
         not_live=dict(sorted(not_live.items())),
     )
+
+
+def _proportions(weights: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The weights scaled by the largest, so that their sum cannot overflow.
+
+    Annual values of large outcomes can exceed what a float holds; the targets whose
+    value overflowed then share equally, as the largest.
+    """
+    largest = max(w for _j, w in weights)
+    if math.isinf(largest):
+        return [(j, 1.0 if math.isinf(w) else 0.0) for j, w in weights]
+    return [(j, w / largest) for j, w in weights]
 
 
 def _reachable_value(core: GraphCore) -> list[float]:
