@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import itvalue as iv
-from itvalue.analysis import availability, costs, impact, recovery, trace
+from itvalue.analysis import agreements, availability, costs, impact, recovery, trace
 from itvalue.analysis._core import at_least, delivered_fractions, down_value, factors, is_down
 from itvalue.analysis.impact import single_failure_loss
 from itvalue.graph import core_of
@@ -159,6 +159,9 @@ _ANALYSES: dict[str, Callable[..., object]] = {
     "expected_loss": availability.expected_loss,
     "availability_target": availability.availability_target,
     "allocate_costs": costs.allocate_costs,
+    "service_availability": availability.service_availability,
+    "availability_promises": agreements.availability_promises,
+    "agreement_terms": agreements.agreement_terms,
 }
 
 
