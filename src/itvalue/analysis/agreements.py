@@ -43,6 +43,8 @@ __all__ = [
     "ObjectiveTerms",
     "agreement_terms",
     "availability_promises",
+    "met",
+    "reachable",
 ]
 
 
@@ -79,12 +81,22 @@ class AvailabilityPromise:
     @property
     def is_reachable(self) -> bool:
         """Whether any work on the service itself could keep the promise."""
-        return self.ceiling is None or self.target <= self.ceiling
+        return reachable(self.target, self.ceiling)
 
     @property
     def is_met(self) -> bool:
         """Whether today's availabilities keep the promise."""
-        return self.target <= self.expected
+        return met(self.target, self.expected)
+
+
+def reachable(target: float, ceiling: float | None) -> bool:
+    """Whether a promise of ``target`` is within the ceiling (always, without one)."""
+    return ceiling is None or target <= ceiling
+
+
+def met(target: float, expected: float) -> bool:
+    """Whether a promise of ``target`` is kept at an expectation of ``expected``."""
+    return target <= expected
 
 
 @attrs.frozen(kw_only=True)

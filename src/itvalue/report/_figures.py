@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from itvalue._frozen import FrozenDict, frozen
+from itvalue.analysis.agreements import met, reachable
 from itvalue.analysis.costs import CostAllocation, Driver
 from itvalue.analysis.impact import currencies_in_use, single_failure_loss
 from itvalue.checks import Finding, check
@@ -318,12 +319,12 @@ class AgreementLine:
     @property
     def is_reachable(self) -> bool:
         """Whether any work on the service itself could keep the promise."""
-        return self.ceiling is None or self.target <= self.ceiling
+        return reachable(self.target, self.ceiling)
 
     @property
     def is_met(self) -> bool:
         """Whether the promise is kept at today's reliability."""
-        return self.target <= self.expected
+        return met(self.target, self.expected)
 
     @property
     def verdict(self) -> str:
