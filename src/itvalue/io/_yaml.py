@@ -27,10 +27,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
 
 import yaml
+
+T = TypeVar("T")
 
 __all__ = ["WIDTH", "dump_yaml"]
 
@@ -170,55 +172,52 @@ class _Writer:
             return None
         raise TypeError(f"cannot write {kind.__name__} in a document")
 
-    def scalars(self, items: list[Any], room: int) -> str | None:
-        """``[a, b]`` when every item is a scalar and it fits in ``room``, else ``None``."""
+    @staticmethod
+    def _fit(
+        items: Iterable[T],
+        render: Callable[[T, int], str | None],
+        room: int,
+        brackets: str,
+    ) -> str | None:
+        """Items rendered and joined inside ``brackets``, or ``None``.
+
+        ``None`` when an item cannot go on one line, or the whole does not fit in
+        ``room``; ``render`` is told the room left for its item.
+        """
         parts = []
         used = 0
         for item in items:
-            part = self.scalar(item)
+            part = render(item, room - used)
             if part is None:
                 return None
             used += len(part) + 2
             if used > room:
                 return None
             parts.append(part)
-        return "[" + ", ".join(parts) + "]"
+        return brackets[0] + ", ".join(parts) + brackets[1]
+
+    def scalars(self, items: list[Any], room: int) -> str | None:
+        """``[a, b]`` when every item is a scalar and it fits in ``room``, else ``None``."""
+        return self._fit(items, lambda item, _left: self.scalar(item), room, "[]")
 
     def mapping(self, mapping: Mapping[str, Any], room: int) -> str | None:
         """``{k: v}`` when every value is a scalar or a list of them, and it fits."""
-        parts = []
-        used = 0
-        for key, value in mapping.items():
+
+        def entry(pair: tuple[str, Any], left: int) -> str | None:
+            key, value = pair
             part = self.scalar(value)
-            if part is None:
-                if type(value) is not list:
-                    return None
-                part = self.scalars(value, room - used)
-                if part is None:
-                    return None
-            part = f"{self.text(key)}: {part}"
-            used += len(part) + 2
-            if used > room:
-                return None
-            parts.append(part)
-        return "{" + ", ".join(parts) + "}"
+            if part is None and type(value) is list:
+                part = self.scalars(value, left)
+            return None if part is None else f"{self.text(key)}: {part}"
+
+        return self._fit(mapping.items(), entry, room, "{}")
 
     def items(self, items: list[Any], room: int) -> str | None:
         """``[...]`` of scalars, or of mappings that go on one line, when it fits."""
         found = self.scalars(items, room)
         if found is not None or not all(type(item) is dict for item in items):
             return found
-        parts = []
-        used = 0
-        for item in items:
-            part = self.mapping(item, room - used)
-            if part is None:
-                return None
-            used += len(part) + 2
-            if used > room:
-                return None
-            parts.append(part)
-        return "[" + ", ".join(parts) + "]"
+        return self._fit(items, self.mapping, room, "[]")
 
     def block_mapping(
         self, mapping: Mapping[str, Any], indent: int, lead: str, nested: bool = True
