@@ -40,6 +40,7 @@ __all__ = [
     "check_size",
     "decode",
     "parse",
+    "parse_documents",
 ]
 
 #: Largest document accepted, in bytes (UTF-8).
@@ -215,10 +216,40 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 
 
 def _parse_yaml(text: str, source: str | None) -> tuple[Any, Locator]:
+    documents = _yaml_documents(text, source, single=True)
+    if not documents:
+        raise DocumentError("the document is empty", source=source)
+    return documents[0]
+
+
+def parse_documents(
+    text: str, format: str, *, source: str | None = None
+) -> list[tuple[Any, Locator]]:
+    """Every document in a text, each as a plain tree and its locator.
+
+    A YAML stream may hold several documents separated by ``---`` (empty ones are
+    skipped); JSON and TOML hold one. The limits and refusals are those of :func:`parse`.
+    """
+    check_size(len(text), source)
+    if format == "yaml":
+        return _yaml_documents(text, source, single=False)
+    return [parse(text, format, source=source)]
+
+
+def _yaml_documents(text: str, source: str | None, *, single: bool) -> list[tuple[Any, Locator]]:
     _check_yaml_depth(text, source)
     loader = yaml.CSafeLoader(text)
+    roots: list[yaml.Node] = []
     try:
-        root = loader.get_single_node()
+        if single:
+            root = loader.get_single_node()
+            if root is not None:
+                roots.append(root)
+        else:
+            while loader.check_node():
+                node = loader.get_node()
+                if node is not None and not _empty(node):
+                    roots.append(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = exc.problem or exc.context or "syntax error"
@@ -231,11 +262,22 @@ def _parse_yaml(text: str, source: str | None) -> tuple[Any, Locator]:
         raise DocumentError(f"not valid YAML: {exc}", source=source) from None
     finally:
         loader.dispose()
-    if root is None:
-        raise DocumentError("the document is empty", source=source)
-    _check_aliases(root, source)
-    tree = _Builder(source).build(root, 0)
+    documents = []
+    for root in roots:
+        _check_aliases(root, source)
+        documents.append((_Builder(source).build(root, 0), _locator(root)))
+    return documents
 
+
+def _empty(node: yaml.Node) -> bool:
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.tag == f"{_TAG}null"
+        and node.value in ("", "~", "null")
+    )
+
+
+def _locator(root: yaml.Node) -> Locator:
     def locate(path: tuple[str | int, ...]) -> tuple[int | None, str | None]:
         node: yaml.Node = root
         for part in path:
@@ -257,7 +299,7 @@ def _parse_yaml(text: str, source: str | None) -> tuple[Any, Locator]:
         raw = node.value if isinstance(node, yaml.ScalarNode) else None
         return node.start_mark.line + 1, raw
 
-    return tree, locate
+    return locate
 
 
 def _check_aliases(root: yaml.Node, source: str | None) -> None:
