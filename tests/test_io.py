@@ -157,12 +157,17 @@ def test_dump_writes_through_a_symlink(tmp_path: Path, northwind: iv.Portfolio) 
 
 
 def test_explicit_format(tmp_path: Path, northwind: iv.Portfolio) -> None:
-    """A format can be named when the suffix says nothing."""
+    """A format can be named when the suffix says nothing; else the content tells it."""
     path = tmp_path / "portfolio.txt"
     iv.dump(northwind, path, format="yml")
     assert iv.load(path, format="yaml") == northwind
+    assert iv.load(path) == northwind
+    for fmt in ("json", "toml"):
+        (tmp_path / f"as-{fmt}.txt").write_text(iv.dumps(northwind, fmt))
+        assert iv.load(tmp_path / f"as-{fmt}.txt") == northwind
+    (tmp_path / "notes.txt").write_text("shopping list: eggs\n")
     with pytest.raises(iv.DocumentError, match="cannot tell the format"):
-        iv.load(path)
+        iv.load(tmp_path / "notes.txt")
     with pytest.raises(iv.DocumentError, match="unknown format"):
         iv.dumps(northwind, "xml")
 

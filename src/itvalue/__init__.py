@@ -20,6 +20,10 @@ from itvalue.errors import (
 )
 from itvalue.graph import ValueGraph
 from itvalue.io import (
+    Origin,
+    Overlay,
+    SourceWarning,
+    compose,
     configure_converter,
     converter,
     dump,
@@ -28,6 +32,7 @@ from itvalue.io import (
     json_schema,
     load,
     loads,
+    read,
     to_dict,
 )
 from itvalue.model import (
@@ -82,8 +87,10 @@ __all__ = [
     "Money",
     "Objective",
     "Offering",
+    "Origin",
     "Outcome",
     "OutcomeImpact",
+    "Overlay",
     "Period",
     "Perspective",
     "Portfolio",
@@ -97,6 +104,7 @@ __all__ = [
     "Service",
     "ServiceKind",
     "Severity",
+    "SourceWarning",
     "Stage",
     "Stakeholder",
     "StakeholderKind",
@@ -108,6 +116,7 @@ __all__ = [
     "ValueStream",
     "__version__",
     "check",
+    "compose",
     "configure_converter",
     "converter",
     "dump",
@@ -118,5 +127,6 @@ __all__ = [
     "json_schema",
     "load",
     "loads",
+    "read",
     "to_dict",
 ]

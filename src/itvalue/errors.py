@@ -47,16 +47,23 @@ class Problem:
         message: What is wrong, with the offending value shown.
         hint: How to fix it, when there is a likely fix ("did you mean ...?").
         line: The 1-based line in the source file, when known.
+        source: The file the problem is in, when a portfolio was composed from several
+            (see :func:`itvalue.load`); ``None`` when it is the error's own ``source``.
     """
 
     path: str
     message: str
     hint: str = ""
     line: int | None = None
+    source: str | None = None
 
     def __str__(self) -> str:
         where = self.path or "(document)"
-        if self.line is not None:
+        if self.source is not None and self.line is not None:
+            where += f" ({self.source}, line {self.line})"
+        elif self.source is not None:
+            where += f" ({self.source})"
+        elif self.line is not None:
             where += f" (line {self.line})"
         text = f"{where}: {self.message}"
         if self.hint:

@@ -9,9 +9,11 @@ from itvalue.io._converter import (
     make_converter,
     to_dict,
 )
-from itvalue.io._documents import dump, dumps, format_of, load, loads
+from itvalue.io._documents import dump, dumps, format_of, loads
+from itvalue.io._overlay import Origin, Overlay, SourceWarning
 from itvalue.io._parse import MAX_ALIAS_NODES, MAX_BYTES, MAX_DEPTH
 from itvalue.io._schema import json_schema
+from itvalue.io._sources import compose, load, read
 
 __all__ = [
     "API_VERSION",
@@ -19,6 +21,10 @@ __all__ = [
     "MAX_ALIAS_NODES",
     "MAX_BYTES",
     "MAX_DEPTH",
+    "Origin",
+    "Overlay",
+    "SourceWarning",
+    "compose",
     "configure_converter",
     "converter",
     "dump",
@@ -29,5 +35,6 @@ __all__ = [
     "load",
     "loads",
     "make_converter",
+    "read",
     "to_dict",
 ]

@@ -15,14 +15,14 @@ from itvalue._gc import paused_gc
 from itvalue.errors import DocumentError, Problem, ValidationError
 from itvalue.io._converter import QUOTE_HINT, Invalid, render_path, structure_tree, to_dict
 from itvalue.io._fast import fast_json
-from itvalue.io._parse import FORMATS, Locator, check_size, decode, parse
+from itvalue.io._parse import FORMATS, Locator, decode, parse
 from itvalue.io._yaml import dump_yaml
 from itvalue.model import Portfolio
 
-__all__ = ["dump", "dumps", "format_of", "load", "loads"]
+__all__ = ["LARGE", "check_format", "dump", "dumps", "format_of", "loads", "located"]
 
 #: Documents longer than this (in characters) count as bulk work for the collector.
-_LARGE = 1_000_000
+LARGE = 1_000_000
 
 _SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json", ".toml": "toml"}
 
@@ -44,7 +44,7 @@ def format_of(path: str | os.PathLike[str]) -> str:
     return found
 
 
-def _check_format(format: str) -> str:
+def check_format(format: str) -> str:
     fmt = format.lower()
     if fmt == "yml":
         fmt = "yaml"
@@ -72,18 +72,18 @@ def loads(text: str | bytes, format: str = "yaml", *, source: str | None = None)
         >>> p.name
         'Tiny'
     """
-    fmt = _check_format(format)
+    fmt = check_format(format)
     if isinstance(text, bytes):
         text = decode(text, source=source)
-    with paused_gc(large=len(text) > _LARGE):
+    with paused_gc(large=len(text) > LARGE):
         tree, locate = parse(text, fmt, source=source)
         try:
             return structure_tree(tree)
         except Invalid as exc:
-            raise ValidationError(_located(exc, locate), source=source) from None
+            raise ValidationError(located(exc, locate), source=source) from None
 
 
-def _located(exc: Invalid, locate: Locator) -> list[Problem]:
+def located(exc: Invalid, locate: Locator) -> list[Problem]:
     problems = []
     for path, message, hint in exc.problems:
         line, raw = locate(path)
@@ -91,23 +91,6 @@ def _located(exc: Invalid, locate: Locator) -> list[Problem]:
             hint = f'{QUOTE_HINT}: write "{raw}" if you mean the text'
         problems.append(Problem(path=render_path(path), message=message, hint=hint, line=line))
     return problems
-
-
-def load(path: str | os.PathLike[str], *, format: str | None = None) -> Portfolio:
-    """The portfolio in a file; the format comes from the suffix unless given.
-
-    Raises:
-        DocumentError: The file cannot be read, or its text cannot be parsed.
-        ValidationError: The document breaks the rules (every problem at once).
-    """
-    fmt = _check_format(format) if format else format_of(path)
-    name = os.fspath(path)
-    try:
-        check_size(os.stat(path).st_size, name)
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise DocumentError(f"cannot read the file: {exc.strerror}", source=name) from None
-    return loads(data, fmt, source=name)
 
 
 def dumps(portfolio: Portfolio, format: str = "yaml", *, indent: int | None = 2) -> str:
@@ -127,7 +110,7 @@ def dumps(portfolio: Portfolio, format: str = "yaml", *, indent: int | None = 2)
           "name": "Tiny"
         }
     """
-    fmt = _check_format(format)
+    fmt = check_format(format)
     with paused_gc():
         if fmt == "json":
             # The mirror structs of the fast path encode in C with no tree in between;
@@ -154,7 +137,7 @@ def dump(portfolio: Portfolio, path: str | os.PathLike[str], *, format: str | No
     those any new file gets (``0o666`` less the umask). A symbolic link is followed: the
     file it points to is replaced, and the link stays a link.
     """
-    fmt = _check_format(format) if format else format_of(path)
+    fmt = check_format(format) if format else format_of(path)
     text = dumps(portfolio, fmt)
     target = Path(os.path.realpath(path))
     try:
