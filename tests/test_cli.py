@@ -420,7 +420,7 @@ def test_help_reads_naturally(command: tuple[str, ...]) -> None:
     if command == ("check",):
         assert "--select" in out
         assert "RULE" in out
-        assert "FILE" in out
+        assert "SOURCE..." in out
 
 
 def test_report_ranks_by_the_currency_asked_for(tmp_path: Path) -> None:

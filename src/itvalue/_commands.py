@@ -10,7 +10,8 @@ import difflib
 import enum
 import json
 import sys
-from collections.abc import Iterator
+import warnings
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,7 +27,7 @@ from itvalue.analysis.agreements import AgreementTerms, AvailabilityPromise, Obj
 from itvalue.analysis.impact import Impact, OutcomeImpact
 from itvalue.checks import RULES, Severity, check
 from itvalue.errors import DocumentError, ItValueError, UnknownIdError, ValidationError
-from itvalue.io import json_schema, load
+from itvalue.io import SourceWarning, dump, dumps, json_schema, load
 from itvalue.model import Portfolio, Service, Stakeholder, StakeholderKind
 from itvalue.report import (
     build_report,
@@ -56,6 +57,12 @@ class _Repeated(TyperArgument):
 
     def display_type_rich(self, ctx: Any) -> str | None:
         return "<str>..."
+
+    def get_usage_pieces(self, ctx: Any) -> list[str]:
+        # "SOURCE..." rather than "{SOURCE}..."; a metavar naming several things
+        # ("SOURCE... SERVICE") is shown as written.
+        name = self.metavar or self.name or ""
+        return [name if "..." in name else f"{name}..."]
 
 
 class _Group(TyperGroup):
@@ -112,6 +119,13 @@ class CostDriver(enum.StrEnum):
     VALUE = "value"
 
 
+class SchemaKind(enum.StrEnum):
+    """The kinds of itvalue document."""
+
+    PORTFOLIO = "portfolio"
+    OVERLAY = "overlay"
+
+
 class ExportFormat(enum.StrEnum):
     """The formats the value graph exports to."""
 
@@ -119,11 +133,17 @@ class ExportFormat(enum.StrEnum):
     MERMAID = "mermaid"
     DOT = "dot"
     JSON = "json"
+    ARCHIMATE = "archimate"
 
 
-FileArg = Annotated[
-    Path,
-    typer.Argument(metavar="FILE", help="A portfolio document: .yaml, .yml, .json or .toml."),
+_SOURCES_HELP = (
+    "One or more sources, composed left to right: itvalue documents (kind Portfolio or "
+    "Overlay; .yaml, .yml, .json, .toml), a Backstage catalog file or folder, an ArchiMate "
+    "exchange file (.xml), OpenSLO YAML, CMDB CSV tables."
+)
+SourcesArg = Annotated[
+    list[Path],
+    typer.Argument(metavar="SOURCE", help=_SOURCES_HELP, show_default=False),
 ]
 FormatOpt = Annotated[
     TextOrJson, typer.Option("--format", "-f", help="text for people, json for tools.")
@@ -152,7 +172,9 @@ def _usable_input() -> Iterator[None]:
         count = len(exc.problems)
         err.print(f"error: {source} has {count} problem{'s' if count != 1 else ''}", markup=False)
         for problem in exc.problems:
-            where = f"{source}:{problem.line}" if problem.line is not None else source
+            where = problem.source or source
+            if problem.line is not None:
+                where += f":{problem.line}"
             hint = f" (hint: {problem.hint})" if problem.hint else ""
             err.print(
                 f"  {where}: {problem.path or '(document)'}: {problem.message}{hint}", markup=False
@@ -163,8 +185,46 @@ def _usable_input() -> Iterator[None]:
         raise typer.Exit(code=2) from None
 
 
-def _load(path: Path) -> Portfolio:
-    return load(path)
+def _load(paths: Sequence[Path], *, every_warning: bool = False) -> Portfolio:
+    """The portfolio the sources compose; what importers could not map goes to stderr.
+
+    Each warning is printed when ``every_warning`` (``itvalue import``); other commands
+    print how many there were, so that nothing is left out silently, and point to
+    ``itvalue import`` for the list.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", SourceWarning)
+        portfolio = load(*paths)
+    found = [w.message for w in caught if isinstance(w.message, SourceWarning)]
+    for other in caught:
+        if not isinstance(other.message, SourceWarning):
+            warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
+    if every_warning:
+        for warning in found:
+            err.print(f"warning: {warning}", markup=False)
+    elif found:
+        names = " ".join(str(p) for p in paths)
+        err.print(
+            f"note: {len(found)} thing{'s' if len(found) != 1 else ''} in the sources could not "
+            f"be mapped and {'were' if len(found) != 1 else 'was'} left out; "
+            f"`itvalue import {names}` lists them",
+            markup=False,
+        )
+    return portfolio
+
+
+def _sources_and_ids(args: list[str], *, least_ids: int) -> tuple[list[Path], list[str]]:
+    """Split arguments into the sources (leading paths that exist) and the ids after them.
+
+    The first argument is always a source, and at least ``least_ids`` arguments are
+    left as ids, so an id that happens to name a file in the current folder is still
+    read as an id when it comes last.
+    """
+    sources = [Path(args[0])] if args else []
+    rest = args[1:]
+    while len(rest) > least_ids and Path(rest[0]).exists():
+        sources.append(Path(rest.pop(0)))
+    return sources, rest
 
 
 def _emit_json(data: Any) -> None:
@@ -191,7 +251,7 @@ def _root(
 
 @app.command("check", cls=_Command)
 def check_command(
-    file: FileArg,
+    files: SourcesArg,
     select: Annotated[
         list[str] | None,
         typer.Option(
@@ -208,13 +268,13 @@ def check_command(
 ) -> None:
     """Validate a portfolio and look for value traps; exit 1 on findings of error severity."""
     with _usable_input():
-        portfolio = _load(file)
+        portfolio = _load(files)
         findings = check(portfolio, select=select, ignore=ignore)
     summary = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
     if format is TextOrJson.JSON:
         _emit_json(
             {
-                "file": str(file),
+                "file": " ".join(str(f) for f in files),
                 "findings": [
                     {
                         "code": f.code,
@@ -246,13 +306,22 @@ def check_command(
 
 @app.command("trace", cls=_Command)
 def trace_command(
-    file: FileArg,
-    service: Annotated[str, typer.Argument(metavar="SERVICE", help="The id of an IT service.")],
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="SOURCE... SERVICE",
+            help="The sources (see `itvalue check --help`), then the id of an IT service.",
+            show_default=False,
+        ),
+    ],
     format: FormatOpt = TextOrJson.TEXT,
 ) -> None:
     """Show everything a service reaches, all the way to the customers."""
+    if len(args) < 2:
+        raise _fail("give at least one source and the id of a service")
+    files, service = [Path(a) for a in args[:-1]], args[-1]
     with _usable_input():
-        portfolio = _load(file)
+        portfolio = _load(files)
         trace = portfolio.graph().trace(service)
     groups = {
         "services": trace.services,
@@ -305,21 +374,24 @@ def _supplied(portfolio: Portfolio, ids: list[str]) -> dict[str, list[str]]:
 
 @app.command("impact", cls=_Command)
 def impact_command(
-    file: FileArg,
-    services: Annotated[
+    args: Annotated[
         list[str],
         typer.Argument(
-            metavar="ID",
-            help="Ids of the services that fail; a supplier's id fails every live service "
-            "it provides.",
+            metavar="SOURCE... ID...",
+            help="The sources (see `itvalue check --help`), then the ids of the services "
+            "that fail; a supplier's id fails every live service it provides.",
+            show_default=False,
         ),
     ],
     hours: HoursOpt = 1.0,
     format: FormatOpt = TextOrJson.TEXT,
 ) -> None:
     """Show what customers lose while the given services, or suppliers, are down."""
+    files, services = _sources_and_ids(args, least_ids=1)
+    if not services:
+        raise _fail("give at least one source and the id of a service or supplier")
     with _usable_input():
-        portfolio = _load(file)
+        portfolio = _load(files)
         supplied = _supplied(portfolio, services)
         impact = portfolio.graph().impact(services)
     totals = impact.totals(hours)
@@ -447,7 +519,7 @@ def _listed(names: tuple[str, ...]) -> str:
 
 @app.command("rank", cls=_Command)
 def rank_command(
-    file: FileArg,
+    files: SourcesArg,
     hours: HoursOpt = 1.0,
     currency: Annotated[
         str | None,
@@ -466,7 +538,7 @@ def rank_command(
 ) -> None:
     """Rank services, or suppliers, by the value an outage of them puts at risk."""
     with _usable_input():
-        portfolio = _load(file)
+        portfolio = _load(files)
         g = portfolio.graph()
         if suppliers:
             ranked = g.rank_suppliers(hours=hours, currency=currency)
@@ -582,11 +654,15 @@ def _objective_lines(portfolio: Portfolio, terms: AgreementTerms, o: ObjectiveTe
 
 @app.command("sla", cls=_Command)
 def sla_command(
-    file: FileArg,
-    sla: Annotated[
-        str | None,
-        typer.Argument(metavar="SLA", help="The id of one SLA (default: every SLA)."),
-    ] = None,
+    args: Annotated[
+        list[str],
+        typer.Argument(
+            metavar="SOURCE... [SLA]",
+            help="The sources (see `itvalue check --help`), then, optionally, the id of one "
+            "SLA (default: every SLA).",
+            show_default=False,
+        ),
+    ],
     format: FormatOpt = TextOrJson.TEXT,
 ) -> None:
     """Weigh each availability promise against the services it depends on.
@@ -596,8 +672,12 @@ def sla_command(
     allow, and whether it is kept. Exits 1 when a promise cannot be kept by any work on
     the service itself (the error finding ITV012 of ``check``).
     """
+    files, rest = _sources_and_ids(args, least_ids=0)
+    if len(rest) > 1:
+        raise _fail(f"give one SLA id at most; {' '.join(rest[1:])!r} is neither a file nor needed")
+    sla = rest[0] if rest else None
     with _usable_input():
-        portfolio = _load(file)
+        portfolio = _load(files)
         if sla is not None and sla not in {s.id for s in portfolio.slas}:
             close = difflib.get_close_matches(sla, [s.id for s in portfolio.slas], n=1)
             hint = f" (did you mean {close[0]!r}?)" if close else ""
@@ -609,7 +689,7 @@ def sla_command(
     if format is TextOrJson.JSON:
         _emit_json(
             {
-                "file": str(file),
+                "file": " ".join(str(f) for f in files),
                 "slas": [
                     {
                         "sla": terms.sla,
@@ -644,7 +724,7 @@ def _currencies(portfolio: Portfolio) -> list[str]:
 
 @app.command("report", cls=_Command)
 def report_command(
-    file: FileArg,
+    files: SourcesArg,
     format: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="markdown, html or json.")
     ] = ReportFormat.MARKDOWN,
@@ -669,7 +749,7 @@ def report_command(
 ) -> None:
     """Write the business report: what IT does for the company's customers."""
     with _usable_input():
-        report = build_report(_load(file), currency=currency, driver=driver.value)
+        report = build_report(_load(files), currency=currency, driver=driver.value)
     if format is ReportFormat.JSON:
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     elif format is ReportFormat.HTML:
@@ -692,21 +772,54 @@ def _write(text: str, output: Path | None) -> None:
 
 @app.command("export", cls=_Command)
 def export_command(
-    file: FileArg,
-    to: Annotated[ExportFormat, typer.Option("--to", help="graphml, mermaid, dot or json.")],
+    files: SourcesArg,
+    to: Annotated[
+        ExportFormat, typer.Option("--to", help="graphml, mermaid, dot, json or archimate.")
+    ],
     output: OutputPathOpt = None,
 ) -> None:
-    """Export the value graph for other tools."""
+    """Export the value graph for other tools; archimate writes an exchange file for Archi."""
     with _usable_input():
-        portfolio = _load(file)
-        text = export_graph(portfolio.graph(), to.value)
+        portfolio = _load(files)
+        if to is ExportFormat.ARCHIMATE:
+            from itvalue.importers.archimate import export as export_archimate
+
+            text = export_archimate(portfolio)
+        else:
+            text = export_graph(portfolio.graph(), to.value)
     _write(text, output)
 
 
+@app.command("import", cls=_Command)
+def import_command(
+    files: SourcesArg,
+    output: OutputPathOpt = None,
+) -> None:
+    """Compose sources into one itvalue document, and list what could not be mapped.
+
+    The document is written as YAML (or, with --output, in the format of its suffix);
+    warnings go to stderr. Exits 2 only when nothing usable could be read.
+    """
+    with _usable_input():
+        portfolio = _load(files, every_warning=True)
+        if output is None:
+            sys.stdout.write(dumps(portfolio, "yaml"))
+            return
+        try:
+            dump(portfolio, output)
+        except OSError as exc:
+            raise _fail(f"cannot write {output}: {exc.strerror}") from None
+    err.print(f"wrote {output}", markup=False)
+
+
 @app.command("schema", cls=_Command)
-def schema_command() -> None:
+def schema_command(
+    kind: Annotated[
+        SchemaKind, typer.Option("--kind", help="The document kind: portfolio or overlay.")
+    ] = SchemaKind.PORTFOLIO,
+) -> None:
     """Print the JSON Schema of the document format."""
-    _emit_json(json_schema())
+    _emit_json(json_schema("Overlay" if kind is SchemaKind.OVERLAY else "Portfolio"))
 
 
 @app.command("rules", cls=_Command)

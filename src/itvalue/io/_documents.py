@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import stat
@@ -15,6 +16,7 @@ from itvalue._gc import paused_gc
 from itvalue.errors import DocumentError, Problem, ValidationError
 from itvalue.io._converter import QUOTE_HINT, Invalid, render_path, structure_tree, to_dict
 from itvalue.io._fast import fast_json
+from itvalue.io._overlay import Overlay
 from itvalue.io._parse import FORMATS, Locator, decode, parse
 from itvalue.io._yaml import dump_yaml
 from itvalue.model import Portfolio
@@ -93,11 +95,11 @@ def located(exc: Invalid, locate: Locator) -> list[Problem]:
     return problems
 
 
-def dumps(portfolio: Portfolio, format: str = "yaml", *, indent: int | None = 2) -> str:
-    """The document text of a portfolio: deterministic, fields at their default left out.
+def dumps(portfolio: Portfolio | Overlay, format: str = "yaml", *, indent: int | None = 2) -> str:
+    """The document text of a portfolio (or overlay): deterministic, defaults left out.
 
     Args:
-        portfolio: The portfolio.
+        portfolio: The portfolio, or an :class:`~itvalue.Overlay` (written as given).
         format: ``"yaml"``, ``"json"`` or ``"toml"``.
         indent: For JSON, spaces per level; ``None`` writes compact JSON on one line.
 
@@ -111,6 +113,11 @@ def dumps(portfolio: Portfolio, format: str = "yaml", *, indent: int | None = 2)
         }
     """
     fmt = check_format(format)
+    if isinstance(portfolio, Overlay):
+        tree = portfolio.to_dict()
+        if fmt == "json":
+            return json.dumps(tree, indent=indent, ensure_ascii=False) + "\n"
+        return _serialize(tree, fmt)
     with paused_gc():
         if fmt == "json":
             # The mirror structs of the fast path encode in C with no tree in between;
@@ -129,7 +136,9 @@ def _serialize(tree: dict[str, Any], fmt: str) -> str:
     return dump_yaml(tree)
 
 
-def dump(portfolio: Portfolio, path: str | os.PathLike[str], *, format: str | None = None) -> None:
+def dump(
+    portfolio: Portfolio | Overlay, path: str | os.PathLike[str], *, format: str | None = None
+) -> None:
     """Write a portfolio to a file, atomically: a failure never leaves a half-written file.
 
     The text is written to a temporary file in the target's folder and renamed over the

@@ -157,6 +157,10 @@ def _sections(value: Mapping[str, Iterable[Mapping[str, Any]]]) -> FrozenDict[st
     return FrozenDict({name: out[name] for name in SECTIONS if name in out})
 
 
+def _warnings(value: Iterable[SourceWarning]) -> tuple[SourceWarning, ...]:
+    return tuple(value)
+
+
 @attrs.frozen(kw_only=True)
 class Overlay:
     """Entries that add entities to earlier sources, or change some of their fields.
@@ -186,7 +190,7 @@ class Overlay:
     sections: FrozenDict[str, tuple[FrozenDict[str, Any], ...]] = attrs.field(
         factory=FrozenDict, converter=_sections
     )
-    warnings: tuple[SourceWarning, ...] = attrs.field(default=(), converter=tuple)
+    warnings: tuple[SourceWarning, ...] = attrs.field(default=(), converter=_warnings)
     origins: FrozenDict[tuple[str, str], Origin] = attrs.field(factory=FrozenDict, converter=frozen)
     source: str | None = None
 

@@ -15,8 +15,10 @@ import enum
 from typing import Any
 
 from itvalue.io._envelope import API_VERSIONS, KIND, MODEL_CLASSES
+from itvalue.io._overlay import OVERLAY_KIND, SECTIONS
 from itvalue.model import Portfolio
 from itvalue.model._fields import FieldSpec, Shape, fields_of
+from itvalue.model._integrity import COLLECTIONS
 
 __all__ = ["json_schema"]
 
@@ -80,35 +82,70 @@ def _class_schema(cls: type) -> dict[str, Any]:
     return out
 
 
-def json_schema() -> dict[str, Any]:
-    """The JSON Schema (draft 2020-12) of a portfolio document.
+def json_schema(kind: str = KIND) -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of a portfolio document, or of an overlay document.
+
+    Args:
+        kind: ``"Portfolio"`` or ``"Overlay"``. In an overlay, an entry needs only its
+            ``id``: it may give any subset of its entity's fields (each checked as in a
+            portfolio); whether a new id is a complete entity is known only when composed.
 
     Examples:
         >>> import itvalue
         >>> schema = itvalue.json_schema()
         >>> schema["properties"]["apiVersion"]
         {'enum': ['itvalue/v1']}
+        >>> itvalue.json_schema("Overlay")["$defs"]["ServiceEntry"]["required"]
+        ['id']
     """
+    if kind not in (KIND, OVERLAY_KIND):
+        raise ValueError(f"kind must be {KIND!r} or {OVERLAY_KIND!r}, not {kind!r}")
     root = _class_schema(Portfolio)
-    properties = {
-        "apiVersion": {"enum": list(API_VERSIONS)},
-        "kind": {"const": KIND},
-        **root["properties"],
-    }
+    definitions = {cls.__name__: _class_schema(cls) for cls in MODEL_CLASSES}
+    rules = (
+        "Ids must also be unique, references must name entities of the right kind, and "
+        "each group a service lists must be named by its dependencies, once, with a min_up "
+        "no larger than its number of members. An objective's target on a metric that "
+        "measures availability must be a fraction, greater than 0 and at most 1."
+    )
+    if kind == KIND:
+        properties = {
+            "apiVersion": {"enum": list(API_VERSIONS)},
+            "kind": {"const": KIND},
+            **root["properties"],
+        }
+        return {
+            "$schema": _DIALECT,
+            "$id": "urn:itvalue:schema:v1",
+            "title": "itvalue portfolio document",
+            "description": "An IT portfolio traced to the external customer outcomes it serves. "
+            + rules,
+            "type": "object",
+            "properties": properties,
+            "required": ["apiVersion", "kind", *root["required"]],
+            "additionalProperties": False,
+            "$defs": definitions,
+        }
+    properties = {"apiVersion": {"enum": list(API_VERSIONS)}, "kind": {"const": OVERLAY_KIND}}
+    for name, value in root["properties"].items():
+        if name in SECTIONS:
+            entity = value["items"]["$ref"].rsplit("/", 1)[-1]
+            value = {**value, "items": {"$ref": f"#/$defs/{entity}Entry"}}
+        properties[name] = value
+    for _section, cls, _kind in COLLECTIONS:
+        entry = dict(definitions[cls.__name__])
+        entry["required"] = ["id"]
+        entry["description"] = f"Some fields of {cls.__name__.lower()}, named by its id."
+        definitions[f"{cls.__name__}Entry"] = entry
     return {
         "$schema": _DIALECT,
-        "$id": "urn:itvalue:schema:v1",
-        "title": "itvalue portfolio document",
-        "description": (
-            "An IT portfolio traced to the external customer outcomes it serves. "
-            "Ids must also be unique, references must name entities of the right kind, and "
-            "each group a service lists must be named by its dependencies, once, with a min_up "
-            "no larger than its number of members. An objective's target on a metric that "
-            "measures availability must be a fraction, greater than 0 and at most 1."
-        ),
+        "$id": "urn:itvalue:schema:v1:overlay",
+        "title": "itvalue overlay document",
+        "description": "Entities added to, or fields changed in, the sources composed before it. "
+        "Once composed, the portfolio must follow the portfolio schema. " + rules,
         "type": "object",
         "properties": properties,
-        "required": ["apiVersion", "kind", *root["required"]],
+        "required": ["apiVersion", "kind"],
         "additionalProperties": False,
-        "$defs": {cls.__name__: _class_schema(cls) for cls in MODEL_CLASSES},
+        "$defs": definitions,
     }
