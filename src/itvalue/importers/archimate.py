@@ -485,6 +485,7 @@ class _Mapper:
         self.outcomes_of: dict[str, list[str]] = {}
         self.owners: dict[str, list[str]] = {}
         self.warnings: list[SourceWarning] = []
+        self.links: set[str] = set()  # business services that linked something
         self.unknown_properties: Counter[str] = Counter()
         self.unknown_first: dict[str, int | None] = {}
 
@@ -635,11 +636,13 @@ class _Mapper:
                 for it, realized_at in realizers:
                     self.support(self.ids[it], self.ids[process], None)
                     self.used.update((served_at, realized_at))
+                    self.links.add(service)
         for service, products in in_product.items():
             for process, realized_at in realized_by.get(service, []):
                 for product, held_at in products:
                     self._append(self.enables, self.ids[process], self.ids[product])
                     self.used.update((realized_at, held_at))
+                    self.links.add(service)
 
     def check_cycles(self) -> None:
         sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
@@ -748,7 +751,7 @@ class _Mapper:
                     if not known:
                         entry["kind"] = props.get("kind", "business_unit")
                     add("stakeholders", element, entry)
-            else:
+            elif element.identifier not in self.links:
                 unmapped[kind or "(no type)"] += 1
                 unmapped_line.setdefault(kind or "(no type)", element.line)
         if unowned and UNOWNED not in self.known.get("stakeholders", {}):
@@ -785,7 +788,10 @@ class _Mapper:
             elif kind in _ACTOR_TYPES:
                 hint = "assign it to a process to make it the process's owner"
             elif kind == "BusinessService":
-                hint = "business services link processes to products and IT to processes"
+                hint = (
+                    "a business service links the IT that realizes it to the processes it "
+                    "serves, and the processes that realize it to the products that hold it"
+                )
             self.warn(
                 "archimate-unmapped-element",
                 f"{count} {kind} element{'s' if count != 1 else ''} left out: "
