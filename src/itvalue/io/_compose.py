@@ -407,11 +407,11 @@ class Composition:
                 if there.locate is not None:
                     line = there.locate(there.path)[0]
                     if line is not None:
-                        elsewhere += f", line {line}"
+                        elsewhere += f" (line {line})"
                 self.problems.append(
                     at.problem(
                         (name,) if name in entry else (),
-                        f"{noun} {ident!r} is also in {elsewhere} with another {name!r}: "
+                        f"{noun} {ident!r} is also in {elsewhere}, with another {name!r}: "
                         f"{_shown(ours)} here, {_shown(theirs)} there",
                         "give each entity once, or change it with a kind: Overlay document",
                         render_path((section, ident, name)),
