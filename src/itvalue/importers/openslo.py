@@ -125,17 +125,15 @@ class _Warnings:
         if subject not in group[2]:
             group[2].append(subject)
 
-    def collected(self) -> list[SourceWarning]:
+    def collected(self) -> tuple[SourceWarning, ...]:
         out = []
         for (code, what), (why, hint, subjects, line) in self.groups.items():
-            shown = ", ".join(subjects[:3]) + (
-                f" and {len(subjects) - 3} more" if len(subjects) > 3 else ""
-            )
-            message = (
-                f"{what} not mapped ({shown}): {why}" if shown else f"{what} not mapped: {why}"
-            )
+            shown = ", ".join(subjects[:3])
+            if len(subjects) > 3:
+                shown += f" and {len(subjects) - 3} more"
+            message = f"{what} ({shown}): {why}" if shown else f"{what}: {why}"
             out.append(SourceWarning(message, code=code, source=self.source, line=line, hint=hint))
-        return out
+        return tuple(out)
 
 
 class _Object:
@@ -298,8 +296,7 @@ class _Reader:
             sections["slas"] = list(self.slas.values())
         return Overlay(
             sections=sections,
-            # attrs types the tuple converter's argument as a bare type variable.
-            warnings=tuple(self.warnings.collected()),  # type: ignore[arg-type]
+            warnings=self.warnings.collected(),
             origins=self.origins,
             source=self.source,
         )
