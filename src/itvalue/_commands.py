@@ -37,7 +37,6 @@ from itvalue.report import (
     render_markdown,
     units_text,
 )
-from itvalue.viz import export as export_graph
 
 # Help that reads naturally. Recent typer shows every parameter's Python type in help:
 # "<bool>" beside a flag, which takes no value, and "<list[str]>" beside a repeated
@@ -786,6 +785,8 @@ def export_command(
 
             text = export_archimate(portfolio)
         else:
+            from itvalue.viz import export as export_graph
+
             text = export_graph(portfolio.graph(), to.value)
     _write(text, output)
 

@@ -5,7 +5,7 @@ line's extra is installed (``pip install itvalue[cli]``); without it, :func:`mai
 how to install it rather than failing on an import.
 
 Commands: ``check``, ``trace``, ``impact``, ``rank``, ``sla``, ``report``, ``export``,
-``schema``, ``rules``. ``--format json`` gives machine-readable output. Data goes to
+``import``, ``schema``, ``rules``. ``--format json`` gives machine-readable output. Data goes to
 stdout, diagnostics to stderr. Exit status: 0 success, 1 findings of error severity (or,
 for ``sla``, a promise that cannot be kept), 2 unusable input or an unknown id.
 """

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import itertools
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
-import networkx as nx
 
 from itvalue.graph import NODE_KINDS, ValueGraph, core_of
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["MAX_PATHS", "Trace", "trace"]
 
@@ -79,6 +81,8 @@ class Trace:
         self._graph.kind(node)
         if node not in self.nodes or node == self.service:
             return []
+        import networkx as nx
+
         paths = nx.all_simple_paths(self.subgraph, self.service, node)
         found = [tuple(p) for p in itertools.islice(paths, limit)]
         found.sort(key=lambda p: (len(p), p))

@@ -19,14 +19,15 @@ from __future__ import annotations
 import io
 import json
 import re
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from itvalue.errors import ItValueError
 from itvalue.graph import KIND_LABELS, NODE_KINDS, ValueGraph
 from itvalue.model import Service
 from itvalue.viz._nodes import nodes
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "EXPORT_FORMATS",
@@ -67,6 +68,8 @@ def _edge_data(g: ValueGraph, v: str, data: dict[str, Any]) -> dict[str, Any]:
 
 def _plain(g: ValueGraph) -> nx.DiGraph[str]:
     """The graph with simple attribute values only (GraphML holds no objects, no None)."""
+    import networkx as nx
+
     plain: nx.DiGraph[str] = nx.DiGraph()
     for key, kind, entity in nodes(g):
         plain.add_node(key, kind=kind, name=entity.name)
@@ -86,6 +89,8 @@ def to_graphml(g: ValueGraph) -> str:
         True
     """
     buffer = io.BytesIO()
+    import networkx as nx
+
     nx.write_graphml(_plain(g), buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue().decode("utf-8")
 
