@@ -400,9 +400,12 @@ class _Ref:
             return [(self.kind, ns, name)]
         return [(kind, ns, name) for kind in kinds]
 
-    def shown(self, default: str = "component") -> str:
+    def shown(self) -> str:
         """The reference as written in messages."""
-        return _show_ref(self.kind or default, self.namespace, self.name)
+        if self.kind is None:
+            default = self.namespace.lower() == "default"
+            return self.name if default else f"{self.namespace}/{self.name}"
+        return _show_ref(self.kind, self.namespace, self.name)
 
 
 def _parse_ref(
@@ -725,37 +728,29 @@ class _Mapper:
         if dependent != dependency:
             self.depends[dependent][dependency] = None
 
-    def resolve_service(
-        self, entity: _Entity, ref: _Ref, where: tuple[str | int, ...]
+    def resolve(
+        self, entity: _Entity, ref: _Ref, where: tuple[str | int, ...], relation: str
     ) -> str | None:
-        """The service id a reference names; a warning (and ``None``) when there is none."""
-        shown = ref.shown()
+        """The id of the service a reference names; a warning (and ``None``) when none.
+
+        Two services never share a name and namespace (their ids would clash, which
+        :meth:`index` refuses), so a reference without a kind names at most one.
+        """
         found = [self.by_key[k] for k in ref.keys(_SERVICE_KINDS) if k in self.by_key]
-        services = [e for e in found if e.kind.lower() in _SERVICE_KINDS]
-        if len(services) > 1:
-            self.warn(
-                f"{entity.ref} names {ref.name!r}, which is both "
-                + " and ".join(e.ref for e in services)
-                + "; the dependency is left out",
-                "backstage-ambiguous-ref",
-                entity,
-                *where,
-                hint="write the kind: component:NAME or resource:NAME",
-            )
-            return None
-        if services:
-            return self.ids[services[0].key]
+        for candidate in found:
+            if candidate.kind.lower() in _SERVICE_KINDS:
+                return self.ids[candidate.key]
         if ref.kind in (None, *_SERVICE_KINDS):
             ident = _id_of(ref.namespace, ref.name)
             if ident in self.known_ids("services"):
                 return ident  # an earlier source holds it
         what = f"a {found[0].kind}, not a service" if found else "not in the catalog"
         self.warn(
-            f"{entity.ref} depends on {shown}, which is {what}; the dependency is left out",
+            f"{entity.ref} {relation} {ref.shown()}, which is {what}; the dependency is left out",
             "backstage-unknown-dependency",
             entity,
             *where,
-            hint="add it to the catalog, or add the dependency in an overlay",
+            hint="add it to the catalog, or the dependency to an overlay",
         )
         return None
 
@@ -770,7 +765,7 @@ class _Mapper:
             me = self.ids[entity.key]
             for value, where in _list(entity, "dependsOn"):
                 ref = _parse_ref(entity, value, where, default_kind=None)
-                target = self.resolve_service(entity, ref, where)
+                target = self.resolve(entity, ref, where, "depends on")
                 if target is not None:
                     self.add_dependency(me, target)
             for value, where in _list(entity, "consumesApis"):
@@ -778,7 +773,7 @@ class _Mapper:
                 found = providers.get(ref.keys(())[0], [])
                 if not found:
                     self.warn(
-                        f"{entity.ref} consumes {ref.shown('api')}, which no component in the"
+                        f"{entity.ref} consumes {ref.shown()}, which no component in the"
                         " catalog provides; no dependency is made for it",
                         "backstage-unprovided-api",
                         entity,
@@ -793,27 +788,9 @@ class _Mapper:
             for field, default in (("subcomponentOf", "component"), ("dependencyOf", None)):
                 for value, where in _list(entity, field):
                     ref = _parse_ref(entity, value, where, default_kind=default)
-                    target = self.resolve_dependent(entity, ref, where, field)
+                    target = self.resolve(entity, ref, where, f"is {field}")
                     if target is not None:
                         self.add_dependency(target, me)
-
-    def resolve_dependent(
-        self, entity: _Entity, ref: _Ref, where: tuple[str | int, ...], field: str
-    ) -> str | None:
-        found = [self.by_key[k] for k in ref.keys(_SERVICE_KINDS) if k in self.by_key]
-        services = [e for e in found if e.kind.lower() in _SERVICE_KINDS]
-        if len(services) == 1:
-            return self.ids[services[0].key]
-        self.warn(
-            f"{entity.ref} is {field} {ref.shown()}, which is "
-            + ("ambiguous" if services else "not a service in the catalog")
-            + "; the dependency is left out",
-            "backstage-unknown-dependency",
-            entity,
-            *where,
-            hint="write the kind (component:NAME)" if services else "add it to the catalog",
-        )
-        return None
 
     def owner(self, entity: _Entity) -> _Ref | None:
         value = entity.spec.get("owner")
@@ -1032,7 +1009,7 @@ def read(
     )
     return Overlay(
         sections=sections,
-        warnings=found,  # type: ignore[arg-type]  # mypy cannot type the bare tuple converter
+        warnings=found,
         origins=mapper.origins,
         source=os.fspath(path),
     )
