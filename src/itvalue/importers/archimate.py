@@ -766,8 +766,7 @@ class _Mapper:
             name=self.model.name,
             description=self.model.documentation or None,
             sections=sections,
-            # attrs types a converter=tuple parameter as Iterable[_T_co], which nothing meets.
-            warnings=self.warnings,  # type: ignore[arg-type]
+            warnings=self.warnings,
             origins=origins,
             source=self.source,
         )
