@@ -36,6 +36,7 @@ Complexity: linear in the size of the file.
 
 from __future__ import annotations
 
+import decimal
 import difflib
 import math
 import os
@@ -671,6 +672,13 @@ class _Reader:
             ]
         if not by_name and _slug(named) in services:
             return _slug(named)
+        if not by_name:
+            # OpenSLO names are DNS labels: "product-search" for "Product Search".
+            by_name = [
+                i
+                for i, f in services.items()
+                if isinstance(f.get("name"), str) and _slug(f["name"]) == _slug(named)
+            ]
         if len(by_name) == 1:
             return by_name[0]
         if len(by_name) > 1:
@@ -787,13 +795,15 @@ class _Reader:
                     f"targetPercent is {percent:g}; it must be above 0 and at most 100",
                     thing.line(*at, "targetPercent"),
                 )
-            if target is not None and not math.isclose(target, percent / 100):
+            # A decimal shift, so that 99.9 gives 0.999 as written, not 0.9990000000000001.
+            fraction = float(decimal.Decimal(repr(percent)) / 100)
+            if target is not None and not math.isclose(target, fraction):
                 raise self.fail(
                     f"target {target:g} and targetPercent {percent:g} disagree",
                     thing.line(*at, "target"),
                     hint="give one of them",
                 )
-            return percent / 100
+            return fraction
         if target is None:
             raise self.fail(
                 "the objective needs a target (a fraction) or a targetPercent",
