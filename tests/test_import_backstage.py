@@ -13,9 +13,8 @@ from itvalue.importers import backstage, recognise
 from itvalue.report import build_report, render_markdown
 
 ROOT = Path(__file__).parent.parent
+# Backstage's example catalog, kept byte for byte beside the checkout (never copied in).
 EXTERNAL = ROOT.parent / "shared" / "external" / "backstage"
-if not EXTERNAL.is_dir():  # the checkout may sit elsewhere; the files stay in one place
-    EXTERNAL = Path("/work/shared/external/backstage")
 CATALOG = ROOT / "examples" / "backstage" / "catalog.yaml"
 BUSINESS = ROOT / "examples" / "backstage" / "business.yaml"
 EXTERNAL_BUSINESS = ROOT / "examples" / "backstage" / "external-business.yaml"
@@ -910,3 +909,22 @@ def test_an_alias_bomb_is_refused(tmp_path: Path) -> None:
     path.write_text("\n".join(lines) + "\n", "utf-8")
     with pytest.raises(iv.DocumentError, match="aliases expand"):
         backstage.read(path)
+
+
+def test_long_lists_of_names_are_cut_short(tmp_path: Path) -> None:
+    """A warning names twenty entities and counts the rest."""
+    apis = [entity("API", f"api-{n:02}", {"type": "openapi"}) for n in range(25)]
+    overlay = backstage.read(catalog(tmp_path, component("a"), *apis))
+    assert unmapped(overlay)["API"].endswith("api:api-19 and 5 more")
+
+
+def test_the_command_line_reports_on_catalog_and_overlay() -> None:
+    """`itvalue report CATALOG OVERLAY` prints the report with its figures."""
+    from typer.testing import CliRunner
+
+    from itvalue._commands import app
+
+    result = CliRunner().invoke(app, ["report", str(CATALOG), str(BUSINESS)])
+    assert result.exit_code == 0, result.output
+    assert "# What IT does for the customers of Harbour Books online shop" in result.output
+    assert "| Orders database | 16 orders fewer, 16 parcels fewer | about €188 |" in result.output

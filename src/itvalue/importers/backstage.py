@@ -216,8 +216,6 @@ class _Reader:
         targets: list[Path] = []
         for tree, locate in parse_documents(text, "yaml", source=shown):
             entity = _entity(tree, locate, shown)
-            if entity is None:
-                continue
             if entity.kind.lower() == "location":
                 targets.extend(self.targets(entity, path))
             else:
@@ -254,7 +252,7 @@ class _Reader:
                 continue
             base = path.parent
             if _GLOB.search(target):
-                pattern = os.path.join(base, target)
+                pattern = os.path.join(glob.escape(os.fspath(base)), target)
                 found = sorted(Path(p) for p in glob.glob(pattern, recursive=True))
                 found = [p for p in found if p.is_file()]
                 if not found:
@@ -301,7 +299,7 @@ class _Reader:
         return out
 
 
-def _entity(tree: Any, locate: Locator, source: str) -> _Entity | None:
+def _entity(tree: Any, locate: Locator, source: str) -> _Entity:
     """The entity a document holds; an error when it is not one."""
     line = locate(())[0]
     if not isinstance(tree, Mapping):
