@@ -236,6 +236,7 @@ def test_real_catalog_with_a_business_overlay_reports_figures() -> None:
     codes_found = {(f.code, f.subject) for f in iv.check(portfolio)}
     assert ("ITV015", "cloudline") in codes_found
     assert ("ITV001", "playback-order") not in codes_found
+    assert iv.loads(iv.dumps(portfolio)) == portfolio
 
 
 # --- the project's example ----------------------------------------------------------------
