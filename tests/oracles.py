@@ -206,3 +206,56 @@ def recovery_needs(p: iv.Portfolio) -> dict[str, tuple[float, str]]:
         if best is not None:
             out[s.id] = (best[0], best[2])
     return out
+
+
+def live_cost(p: iv.Portfolio) -> dict[str, float]:
+    """Annual cost of live services per currency: only live services run."""
+    out: dict[str, float] = {}
+    for s in p.services:
+        if s.annual_cost is not None and s.lifecycle is iv.Lifecycle.LIVE:
+            currency = s.annual_cost.currency
+            out[currency] = out.get(currency, 0.0) + s.annual_cost.amount
+    return out
+
+
+def annual_loss(p: iv.Portfolio, outcome: str) -> float | None:
+    """Annual volume × (1 − expected delivery) × unit value (units without a value).
+
+    ``None`` for an outcome without a volume: its loss cannot be stated.
+    """
+    o = p.outcome(outcome)
+    if o.volume is None:
+        return None
+    yearly = o.volume.amount * 8760 / o.volume.per.hours
+    value = 1.0 if o.unit_value is None else o.unit_value.amount
+    return yearly * (1.0 - expected(p, outcome)) * value
+
+
+def net_benefit(before: iv.Portfolio, after: iv.Portfolio) -> dict[str, float]:
+    """Per currency, −(change in expected annual loss) − (change in live annual cost).
+
+    Only outcomes on both sides count, and only those valued in the same currency with
+    the same unit on both.
+    """
+    out: dict[str, float] = {}
+    for c, amount in live_cost(before).items():
+        out[c] = out.get(c, 0.0) + amount
+    for c, amount in live_cost(after).items():
+        out[c] = out.get(c, 0.0) - amount
+    ids = {o.id for o in before.outcomes}
+    for o1 in after.outcomes:
+        if o1.id not in ids:
+            continue
+        o0 = before.outcome(o1.id)
+        if o0.volume is None or o1.volume is None or o0.unit_value is None:
+            continue
+        if o1.unit_value is None or o0.unit_value.currency != o1.unit_value.currency:
+            continue
+        if o0.volume.unit != o1.volume.unit:
+            continue
+        loss0, loss1 = annual_loss(before, o0.id), annual_loss(after, o1.id)
+        assert loss0 is not None
+        assert loss1 is not None
+        currency = o1.unit_value.currency
+        out[currency] = out.get(currency, 0.0) + loss0 - loss1
+    return out
