@@ -329,6 +329,43 @@ def test_a_relationship_group_makes_redundant_dependencies(tmp_path: Path) -> No
     ]
 
 
+def test_paths_through_junctions_count_and_or_junctions_are_groups(tmp_path: Path) -> None:
+    """And-junctions join relationships; an or-junction makes its sources alternatives."""
+    o = imported(
+        tmp_path,
+        model(
+            el("app", "ApplicationComponent")
+            + el("a", "Node")
+            + el("b", "Node")
+            + el("h", "Node")
+            + el("p", "BusinessProcess")
+            + '<element identifier="j" xsi:type="OrJunction"/>\n'
+            + '<element identifier="k" xsi:type="AndJunction"/>\n'
+            + '<element identifier="x" xsi:type="AndJunction"/>\n',
+            rel("r1", "Serving", "a", "j")
+            + rel("r2", "Serving", "b", "j")
+            + rel("r3", "Serving", "j", "k")
+            + rel("r4", "Serving", "h", "k")
+            + rel("r5", "Serving", "k", "app")
+            + rel("r6", "Serving", "app", "x")
+            + rel("r7", "Flow", "x", "p"),
+        ),
+    )
+    assert entry(o, "services", "app")["depends_on"] == [
+        {"service": "h"},
+        {"service": "a", "group": "j"},
+        {"service": "b", "group": "j"},
+    ]
+    # A path whose relationships differ in type is no path: both are left out, and the junction.
+    messages = [w.message for w in o.warnings]
+    assert "1 AndJunction element left out: no itvalue entity for them" in messages
+    assert any(
+        m.startswith("1 Serving relationship left out: ApplicationComponent → AndJunction")
+        for m in messages
+    )
+    assert any(m.startswith("1 Flow relationship left out") for m in messages)
+
+
 def test_it_serving_business_behaviour_supports_it(tmp_path: Path) -> None:
     """An IT element serving, assigned to or realizing a process supports it; share kept."""
     o = imported(

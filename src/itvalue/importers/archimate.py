@@ -31,7 +31,8 @@ an exchange file of a portfolio whose elements carry what the analyses say of th
 value at risk of an outage, the outcomes a service alone can stop, its required recovery —
 for Archi to open beside the architecture.
 
-Complexity: linear in the size of the model (the cycle check is a topological sort).
+Complexity: linear in the size of the model, the cycle check a topological sort; paths
+through a junction cost the product of its incoming and outgoing relationships.
 """
 
 from __future__ import annotations
@@ -112,6 +113,8 @@ PROCESS_TYPES = frozenset({"BusinessProcess", "BusinessFunction", "BusinessInter
 _IT_TYPES = APPLICATION_TYPES | TECHNOLOGY_TYPES
 _ACTOR_TYPES = frozenset({"BusinessActor", "BusinessRole"})
 _OUTCOME_TYPES = frozenset({"Outcome", "Value"})
+# Junction types, and whether the junction means "one of them is enough".
+_JUNCTIONS = {"AndJunction": False, "OrJunction": True, "Junction": False}
 
 #: The stakeholder that owns what the model records no owner for.
 UNOWNED = "unowned"
@@ -468,6 +471,52 @@ def _ids(elements: Iterable[_Element]) -> dict[str, str]:
     return chosen
 
 
+@attrs.frozen(kw_only=True)
+class _Paths:
+    """Relationships with the paths through junctions added, and what each path is made of."""
+
+    relations: list[_Relation]
+    parts: dict[int, frozenset[int]]  # a path's index -> the indices of the model's relations
+    via: dict[int, frozenset[str]]  # a path's index -> the junctions it passes
+
+
+def _through_junctions(model: _Model) -> _Paths:
+    """Each path through junctions as one relationship of its type (from the first to the last).
+
+    A path through an *or* junction gives a dependency the junction as its redundancy group
+    (unless the relationships name one), so that one of the sources is enough.
+    """
+    relations = list(model.relations)
+    parts = {i: frozenset({i}) for i in range(len(relations))}
+    via: dict[int, frozenset[str]] = {i: frozenset() for i in range(len(relations))}
+    for junction, element in model.elements.items():
+        if element.type not in _JUNCTIONS:
+            continue
+        into = [i for i, r in enumerate(relations) if r.target == junction and r.source != junction]
+        out = [i for i, r in enumerate(relations) if r.source == junction and r.target != junction]
+        for a in into:
+            for b in out:
+                first, last = relations[a], relations[b]
+                if first.type != last.type:
+                    continue
+                properties = {**last.properties, **first.properties}
+                if _JUNCTIONS[element.type]:
+                    properties.setdefault(_PREFIX + "group", junction)
+                parts[len(relations)] = parts[a] | parts[b]
+                via[len(relations)] = via[a] | via[b] | {junction}
+                relations.append(
+                    _Relation(
+                        identifier=f"{first.identifier}+{last.identifier}",
+                        type=first.type,
+                        source=first.source,
+                        target=last.target,
+                        properties=properties,
+                        line=first.line,
+                    )
+                )
+    return _Paths(relations=relations, parts=parts, via=via)
+
+
 class _Mapper:
     """The state of one import: entries as they are found, and what was left out."""
 
@@ -477,6 +526,7 @@ class _Mapper:
         self.known = known or {}
         self.elements = model.elements
         self.ids = _ids(model.elements.values())
+        self.paths = _through_junctions(model)
         self.used: set[int] = set()  # indices of relationships a rule took
         self.depends: dict[str, dict[str, dict[str, Any]]] = {}
         self.dep_line: dict[tuple[str, str], int | None] = {}
@@ -553,12 +603,12 @@ class _Mapper:
         serves: dict[str, list[tuple[str, int]]] = {}  # business service -> processes served
         realized_by: dict[str, list[tuple[str, int]]] = {}  # business service -> processes
         in_product: dict[str, list[tuple[str, int]]] = {}  # business service -> products
-        for index, relation in enumerate(self.model.relations):
+        for index, relation in enumerate(self.paths.relations):
             kind = relation.type
             src, dst = relation.source, relation.target
             st, tt = self.type_of(src), self.type_of(dst)
             if not st or not tt:
-                continue  # a junction, a relationship on a relationship: counted as unmapped
+                continue  # a relationship on a relationship: counted as unmapped
             took = True
             if st in _IT_TYPES and tt in _IT_TYPES:
                 if kind in ("Serving", "Realization", "Assignment"):
@@ -644,6 +694,12 @@ class _Mapper:
                     self.used.update((realized_at, held_at))
                     self.links.add(service)
 
+    def resolve_paths(self) -> None:
+        """A path through junctions that a rule took takes its relationships and junctions."""
+        for index in list(self.used):
+            self.used |= self.paths.parts[index]
+            self.links |= self.paths.via[index]
+
     def check_cycles(self) -> None:
         sorter: graphlib.TopologicalSorter[str] = graphlib.TopologicalSorter()
         for service, on in self.depends.items():
@@ -668,6 +724,7 @@ class _Mapper:
 
     def overlay(self) -> Overlay:
         self.relate()
+        self.resolve_paths()
         self.check_cycles()
         sections: dict[str, list[dict[str, Any]]] = {}
         origins: dict[tuple[str, str], Origin] = {}
@@ -804,8 +861,8 @@ class _Mapper:
             if index in self.used:
                 continue
             kind = relation.type or "(no type)"
-            st = self.type_of(relation.source) or "?"
-            tt = self.type_of(relation.target) or "?"
+            st = self.type_of(relation.source) or "(not an element)"
+            tt = self.type_of(relation.target) or "(not an element)"
             pairs.setdefault(kind, Counter())[f"{st} → {tt}"] += 1
             first.setdefault(kind, relation.line)
         for kind, counter in sorted(pairs.items(), key=lambda item: (-item[1].total(), item[0])):
