@@ -77,6 +77,7 @@ Complexity: linear in the size of the file.
 
 from __future__ import annotations
 
+import collections
 import csv
 import difflib
 import hashlib
@@ -122,7 +123,8 @@ ROLES: tuple[str, ...] = (
 _SLUG = re.compile(r"[^a-z0-9._-]+")
 _SPACE = re.compile(r"\s+")
 _KEY = re.compile(r"[0-9a-f]{32}")
-_FORMULA = re.compile(r"[=@+\t\r]")
+# What spreadsheet programs run as a formula when a CSV cell starts with it.
+_FORMULA = re.compile(r"[=@+]|-[^0-9\s]")
 
 
 def _fold(text: str) -> str:
@@ -339,6 +341,7 @@ class _Warnings:
 @attrs.frozen(kw_only=True)
 class _Table:
     header: tuple[str, ...]
+    header_line: int
     rows: tuple[tuple[int, tuple[str, ...]], ...]  # (first line, cells)
 
 
@@ -397,6 +400,14 @@ def _table(path: str | os.PathLike[str], source: str) -> _Table:
         if not any(cell.strip() for cell in row):
             continue
         cells = tuple(cell.strip() for cell in row)
+        for position, cell in enumerate(cells):
+            if "\x00" in cell:
+                raise DocumentError(
+                    f"column {position + 1} holds a NUL character: not a text export",
+                    source=source,
+                    line=start,
+                    hint="export the table as CSV text, not a binary spreadsheet",
+                )
         if header is None:
             header, header_line = cells, start
             continue
@@ -425,7 +436,7 @@ def _table(path: str | os.PathLike[str], source: str) -> _Table:
             source=source,
             hint="export the table with its header row",
         )
-    return _Table(header=header, rows=tuple(rows))
+    return _Table(header=header, header_line=header_line, rows=tuple(rows))
 
 
 # --- columns --------------------------------------------------------------------------
@@ -465,7 +476,7 @@ class _Columns:
                             + ", ".join(str(p + 1) for p in positions)
                             + ")",
                             source=source,
-                            line=1,
+                            line=table.header_line,
                             hint="give each column once",
                         )
                     if positions:
@@ -569,7 +580,7 @@ def read(
         "the header names neither a services table (a name column) nor a relationships "
         "table (parent, type and child columns): " + ", ".join(table.header[:8]),
         source=source,
-        line=1,
+        line=table.header_line,
         hint="export the CMDB table with its column names, or name the columns with "
         "read(..., columns={'name': 'CI name'})",
     )
@@ -617,7 +628,7 @@ class _Mapper:
     def formulas(self) -> None:
         for line, cells in self.table.rows:
             for position, cell in enumerate(cells):
-                if _FORMULA.match(cell) and not cell[1:2].isdigit():
+                if _FORMULA.match(cell) and not (cell[0] == "+" and cell[1:2].isdigit()):
                     self.warnings.add(
                         "cmdb-formula",
                         "cells that look like spreadsheet formulas, kept as text",
@@ -634,7 +645,7 @@ class _Mapper:
                     "cmdb-unmapped-column",
                     "columns not mapped",
                     header or f"column {position + 1}",
-                    1,
+                    self.table.header_line,
                     hint="map a column with read(..., columns={role: header})",
                 )
 
@@ -655,6 +666,14 @@ class _Mapper:
                 continue
             rows.append((line, cells, name))
         ids = self.ids(rows)
+        # Ids a new stakeholder must not take: this table's services, and what earlier
+        # sources hold in other sections.
+        taken = set(ids) | {
+            ident
+            for section, entries in self.known.items()
+            if section != "stakeholders"
+            for ident in entries
+        }
         stakeholders: dict[str, dict[str, Any]] = {}
         services = []
         statuses = self.columns.has("install_status") or self.columns.has("operational_status")
@@ -663,7 +682,7 @@ class _Mapper:
                 "cmdb-no-status",
                 "no status column: every CI is taken as live",
                 "",
-                1,
+                self.table.header_line,
                 hint="export install_status or operational_status",
             )
         for (line, cells, name), ident in zip(rows, ids, strict=True):
@@ -673,7 +692,7 @@ class _Mapper:
                 entry["description"] = description
             owner = self.columns.get(cells, "owner")
             if owner:
-                entry["owner"] = self.stakeholder(owner, "it", stakeholders, set(ids), line)
+                entry["owner"] = self.stakeholder(owner, "it", stakeholders, taken, line)
             entry.update(
                 kind=self.kind(cells),
                 offering="catalog",
@@ -682,7 +701,7 @@ class _Mapper:
             supplier = self.columns.get(cells, "supplier")
             if supplier:
                 entry["provided_by"] = self.stakeholder(
-                    supplier, "supplier", stakeholders, set(ids), line
+                    supplier, "supplier", stakeholders, taken, line
                 )
             services.append(entry)
             self.origins[("services", ident)] = Origin(source=self.source, line=line)
@@ -724,9 +743,9 @@ class _Mapper:
                 short = [f"{slug}-{_slug(keys[i])}" for i in indexes]
             for index, ident in zip(indexes, short, strict=True):
                 ids[index] = ident
-        clash = len(set(ids)) < len(ids)
-        if clash:  # a name's slug equal to another's slug-and-key: rare, but say so
-            first = next(i for i, ident in enumerate(ids) if ids.count(ident) > 1)
+        counts = collections.Counter(ids)
+        if len(counts) < len(ids):  # a name's slug equal to another's slug-and-key: rare
+            first = next(i for i, ident in enumerate(ids) if counts[ident] > 1)
             raise DocumentError(
                 f"two CIs make the id {ids[first]!r}",
                 source=self.source,
@@ -740,7 +759,7 @@ class _Mapper:
         name: str,
         kind: str,
         made: dict[str, dict[str, Any]],
-        services: set[str],
+        taken: set[str],
         line: int,
     ) -> str:
         known = self.known.get("stakeholders", {})
@@ -752,12 +771,6 @@ class _Mapper:
         slug = _slug(name)
         if slug in known:
             return slug
-        taken = services | {
-            ident
-            for section, entries in self.known.items()
-            if section != "stakeholders"
-            for ident in entries
-        }
         ident = slug
         mine = made.get(ident)
         if ident in taken or (mine is not None and mine["kind"] != kind):
