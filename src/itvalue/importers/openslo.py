@@ -688,13 +688,15 @@ class _Reader:
                 line,
                 hint="name the service by its id, or annotate itvalue.io/service",
             )
-        names = list(services) + [str(f.get("name")) for f in services.values() if f.get("name")]
-        close = difflib.get_close_matches(named, names, n=3)
+        # Close ids or names, each shown as the id to write.
+        candidates = {ident: ident for ident in services}
+        candidates.update((str(f["name"]), i) for i, f in services.items() if f.get("name"))
+        close = difflib.get_close_matches(named, list(candidates), n=3)
         hint = (
             "list the catalog before the SLO files, e.g. itvalue.load('catalog.yaml', 'slo.yaml')"
         )
         if close:
-            hint += "; close matches: " + ", ".join(close)
+            hint += "; close matches: " + ", ".join(dict.fromkeys(candidates[c] for c in close))
         raise self.fail(
             f"the SLO {thing.name!r} is about the service {named!r}, which no source before "
             "this file holds",
