@@ -181,6 +181,11 @@ def _payback_line(c: Comparison) -> str:
     return f"Payback: the one-off cost of {cost} pays back in {_years(c.payback_years)}."
 
 
+def _sentence(text: str) -> str:
+    """The text with its first letter upper-case, the rest as written (currency codes)."""
+    return text[:1].upper() + text[1:]
+
+
 def _years(years: float) -> str:
     if years < 1:
         months = years * 12
@@ -308,7 +313,7 @@ def payback(c: Comparison) -> Section:
         paragraphs=(
             "The net benefit a year is the customer value no longer lost, less the extra "
             "cost to run (or plus the saving).",
-            _payback_line(c).removeprefix("Payback: ").capitalize(),
+            _sentence(_payback_line(c).removeprefix("Payback: ")),
         ),
         table=Table(
             headers=("Currency", "Less value lost a year", "Lower running cost", "Net benefit"),
