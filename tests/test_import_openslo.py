@@ -641,6 +641,22 @@ def test_hostile_yaml_is_refused(tmp_path: Path) -> None:
         openslo.read(tmp_path / "missing.yaml")
 
 
+def test_json_files_are_read_too(tmp_path: Path) -> None:
+    """An OpenSLO object written as JSON, tab-indented, reads like its YAML."""
+    text = (
+        '{\n\t"apiVersion": "openslo/v1",\n\t"kind": "SLO",\n\t"metadata": {"name": "s"},\n'
+        '\t"spec": {"service": "search", "indicator": {"metadata": {"name": "i"},\n'
+        '\t\t"spec": {"ratioMetric": {}}},\n'
+        '\t\t"timeWindow": [{"duration": "1w"}], "objectives": [{"targetPercent": 95}]}\n}\n'
+    )
+    path = write(tmp_path, text, "slo.json")
+    assert recognise(path) == "openslo"
+    overlay = openslo.read(path, known=KNOWN)
+    assert overlay.entries("slas")[0]["objectives"] == (
+        {"metric": "sli-i", "target": 0.95, "window_days": 7},
+    )
+
+
 def test_an_empty_file_is_an_empty_overlay(tmp_path: Path) -> None:
     """A file with no objects adds nothing and says nothing."""
     overlay = read(tmp_path, "# nothing yet\n")

@@ -235,7 +235,9 @@ def read(
     source = os.fspath(path)
     text = _text(path)
     objects: list[_Object] = []
-    for tree, locate in parse_documents(text, "yaml", source=source):
+    # JSON is YAML too, except where it indents with tabs: read it as what it says it is.
+    syntax = "json" if source.lower().endswith(".json") else "yaml"
+    for tree, locate in parse_documents(text, syntax, source=source):
         if isinstance(tree, Mapping):
             objects.append(_Object(tree, locate, ()))
         elif isinstance(tree, list):
