@@ -5,23 +5,19 @@ owns it, comes from the sources composed before it. So :func:`read` resolves eac
 ``spec.service`` against ``known`` (what :func:`itvalue.load` composed so far) and refuses
 an SLO about a service no earlier source holds.
 
-The mapping, object by object:
+The mapping, object by object (``docs/how-to/import-openslo.md`` has the whole table):
 
-========================  =============================================================
-OpenSLO                   itvalue
-========================  =============================================================
-``kind: SLO``             an SLA, id ``slo-<name>``, on the service ``spec.service``
-                          names (its id, else its name); consumer from the annotation
-                          ``itvalue.io/consumer``, else the service's owner (warned)
-``objectives[]``          one objective each: ``target`` (or ``targetPercent`` / 100),
-                          over the SLO's window in whole days
-``timeWindow``            ``Nd`` N days, ``Nw`` 7N, ``NM`` 30N, ``NQ`` 90N, ``NY`` 365N;
-                          hours and minutes rounded to whole days, at least 1 (warned);
-                          calendar windows read as rolling ones of the same length
-``indicator`` / ``kind:   a metric, id ``sli-<name>``, unit ``fraction``, higher is
-SLI`` / ``indicatorRef``  better, internal unless annotated; an objective's ``op`` and
-                          ``value`` make a metric of its own, ``sli-<name>-<op>-<value>``
-========================  =============================================================
+* ``kind: SLO`` → an SLA, id ``slo-<name>``, on the service ``spec.service`` names (its
+  id, else its name); its consumer from the annotation ``itvalue.io/consumer``, else the
+  service's owner (warned);
+* each of its ``objectives`` → an objective: ``target`` (or ``targetPercent`` / 100) over
+  the SLO's window in whole days;
+* ``timeWindow`` → ``Nd`` N days, ``Nw`` 7N, ``NM`` 30N, ``NQ`` 90N, ``NY`` 365N; hours and
+  minutes rounded to whole days, at least 1 (warned); calendar windows read as rolling
+  windows of the same length (warned);
+* the indicator (inline, ``kind: SLI`` or ``indicatorRef``) → a metric, id
+  ``sli-<name>``, unit ``fraction``, higher is better, internal unless annotated; an
+  objective's ``op`` and ``value`` make a metric of its own, ``sli-<name>-<op>-<value>``.
 
 Annotations (``metadata.annotations``) add what OpenSLO has no field for:
 ``itvalue.io/consumer`` (SLO: a stakeholder or segment id), ``itvalue.io/service`` (SLO:
