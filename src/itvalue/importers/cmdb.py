@@ -9,26 +9,14 @@ A CMDB export comes as two tables, each recognised by its header row:
   an earlier source holds — so the services table is listed first:
   ``itvalue.load("services.csv", "relationships.csv", "business.yaml")``.
 
-Columns, by role (the first header found, in this order; ``dv_`` display-value columns
-of ServiceNow are preferred to raw ones):
-
-===================  ===========================================  ========================
-role                 ServiceNow                                   iTop (codes or labels)
-===================  ===========================================  ========================
-``name``             ``name``                                     ``name``
-``key``              ``sys_id``                                   ``id``
-``class``            ``sys_class_name``                           ``finalclass``, ``type``
-``classification``   ``service_classification``                   —
-``install_status``   ``install_status``                           ``status``
-``operational_status``  ``operational_status``                    —
-``owner``            ``owned_by``, ``managed_by``,                ``org_id->name``,
-                     ``support_group`` (first one filled)         ``organization``
-``supplier``         ``vendor``                                   —
-``description``      ``short_description``, ``description``       ``description``
-``parent``           ``parent``                                   ``applicationsolution_id->name``
-``child``            ``child``                                    ``functionalci_id->name``
-``type``             ``type``                                     (none: "depends on")
-===================  ===========================================  ========================
+Columns are found by role, from the preset's headers (:data:`PRESETS`, compared without
+regard to case; ServiceNow's ``dv_`` display-value columns preferred to raw ones), or
+from ``columns``: ``name``, ``key`` (``sys_id``; iTop ``id``), ``class``
+(``sys_class_name``; ``finalclass``), ``classification``, ``install_status`` and
+``operational_status`` (iTop ``status``), ``owner`` (``owned_by``, else ``managed_by``,
+else ``support_group``; iTop ``org_id->name``), ``supplier`` (``vendor``),
+``description``, and for relationships ``parent``, ``type`` and ``child``.
+``docs/how-to/import-cmdb.md`` has the whole mapping, in tables.
 
 What each row becomes:
 
@@ -38,25 +26,17 @@ What each row becomes:
 * **kind**: ``business`` for service classes (ServiceNow ``cmdb_ci_service``,
   ``cmdb_ci_service_business``, service offerings, or a ``service_classification`` of
   "Business Service"; iTop ``Service`` and ``ApplicationSolution``), else ``technical``.
-* **lifecycle**: from the statuses (table below); a status that says retired wins; else the
-  operational status, else the install status; with neither, ``live`` (warned).
+* **lifecycle**: from the statuses; a status that says retired wins; else the operational
+  status, else the install status; with neither, ``live`` (warned). ``live``: Installed,
+  In Maintenance, Pending Repair, Operational, Non-Operational, Repair in Progress, DR
+  Standby, Catalog (iTop production, active); ``in_development``: Pending Install, Ready
+  (implementation); ``approved``: On Order, In Stock (stock); ``proposed``: Pipeline;
+  ``retired``: Retired, Stolen, Absent (obsolete, inactive). Numbers (ServiceNow's raw
+  values) are read too.
 * **owner**: a stakeholder of kind ``it`` named after the first owner column filled — or
   the stakeholder an earlier source holds under that id or name.
 * **provided_by**: the vendor, as a stakeholder of kind ``supplier``.
 * **offering** is always ``catalog``: a CMDB records standard services.
-
-=========================  ==============================================================
-lifecycle                  statuses (ServiceNow install / operational status; iTop)
-=========================  ==============================================================
-``live``                   Installed (1), In Maintenance (3), Pending Repair (5);
-                           Operational (1), Non-Operational (2), Repair in Progress (3),
-                           DR Standby (4), Catalog (8); iTop production, active
-``in_development``         Pending Install (4); Ready (5); iTop implementation
-``approved``               On Order (2), In Stock (6); iTop stock
-``proposed``               Pipeline (7)
-``retired``                Retired (7), Stolen (8), Absent (100); Retired (6); iTop
-                           obsolete, inactive
-=========================  ==============================================================
 
 Relationship types point from the parent to the child, as ServiceNow names them
 (``<parent descriptor>::<child descriptor>``): the parent **depends on** the child for
