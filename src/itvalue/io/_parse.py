@@ -13,10 +13,15 @@ The limits, all checked before or while parsing and all reported as
   the size is computed on the composed node graph, once per distinct node, so a
   "billion laughs" document is refused in microseconds.
 
-YAML is read only through PyYAML's safe C loader (``CSafeLoader``) and only the core
-tags are accepted (null, bool, int, float, str, timestamp, sequences, mappings);
-``!!python/...`` and any other tag, merge keys and duplicate keys are refused.
-Nothing in a document is ever executed.
+YAML is read with the tree and the types of PyYAML's safe C loader (``CSafeLoader``),
+and only the core tags are accepted (null, bool, int, float, str, timestamp, sequences,
+mappings); ``!!python/...`` and any other tag, merge keys and duplicate keys are refused.
+Nothing in a document is ever executed. A document of the common shape (block
+collections, one-line flow collections and scalars, no anchors or tags) is read by
+:func:`~itvalue.io._yaml_read.read_common`, several times faster than libyaml's events
+reach Python; anything else, every error included, is read by libyaml, so messages and
+lines are libyaml's either way. The lines of a document read the fast way are found only
+when a validation error asks for one, by composing the document with libyaml then.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from typing import Any
 import yaml
 
 from itvalue.errors import DocumentError
+from itvalue.io._yaml_read import Unsupported, read_common
 
 __all__ = [
     "FORMATS",
@@ -238,6 +244,12 @@ def parse_documents(
 
 def _yaml_documents(text: str, source: str | None, *, single: bool) -> list[tuple[Any, Locator]]:
     _check_yaml_depth(text, source)
+    try:
+        tree = read_common(text, max_depth=MAX_DEPTH)
+    except Unsupported:
+        pass
+    else:
+        return [(tree, _composed_later(text))]
     loader = yaml.CSafeLoader(text)
     roots: list[yaml.Node] = []
     try:
@@ -275,6 +287,30 @@ def _empty(node: yaml.Node) -> bool:
         and node.tag == f"{_TAG}null"
         and node.value in ("", "~", "null")
     )
+
+
+def _composed_later(text: str) -> Locator:
+    """A locator that composes ``text`` with libyaml when first asked for a line.
+
+    Only documents that break the rules ask, so documents that load well never pay for
+    the marks. Composing with the base loader skips type resolution, which locating,
+    matching raw key text, does not need.
+    """
+    composed: list[Locator] = []
+
+    def locate(path: tuple[str | int, ...]) -> tuple[int | None, str | None]:
+        if not composed:
+            loader = yaml.CBaseLoader(text)
+            try:
+                root = loader.get_single_node()
+            except yaml.YAMLError:  # pragma: no cover - read_common reads only what libyaml does
+                root = None
+            finally:
+                loader.dispose()
+            composed.append(_no_location if root is None else _locator(root))
+        return composed[0](path)
+
+    return locate
 
 
 def _locator(root: yaml.Node) -> Locator:
@@ -357,7 +393,15 @@ class _Builder:
                     f"the tag {node.tag!r} is not allowed",
                     "only plain YAML values are read; remove the tag",
                 )
-            return construct(_CONSTRUCTOR, node)
+            try:
+                return construct(_CONSTRUCTOR, node)
+            except ValueError as exc:
+                # A date that does not exist, such as 2001-13-45.
+                raise self.fail(
+                    node,
+                    f"{node.value!r} reads as a date, but not a valid one: {exc}",
+                    "quote the value if you mean the text",
+                ) from None
         if depth >= MAX_DEPTH:
             raise self.fail(node, f"nested deeper than {MAX_DEPTH} levels")
         if isinstance(node, yaml.SequenceNode):
