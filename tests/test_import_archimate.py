@@ -539,6 +539,52 @@ def test_itvalue_properties_carry_service_fields(tmp_path: Path) -> None:
     assert o.warnings == ()  # the model's own properties are not ours to read
 
 
+def test_values_that_cannot_be_read_reach_the_model_as_written(tmp_path: Path) -> None:
+    """A value the importer cannot parse is passed on unchanged, for the model to judge."""
+    o = imported(
+        tmp_path,
+        model(
+            el("a", "Node", props={"p-0": "high%", "p-1": "lots", "p-2": "quorum=2, db"})
+            + el("b", "Node", props={"p-2": "quorum=2, db=1"})
+            + el("prod", "Product")
+            + el("o", "Outcome", props={"p-3": "many orders"}),
+            rel("r", "Realization", "prod", "o"),
+            properties=(
+                "itvalue:availability",
+                "itvalue:annual-cost",
+                "itvalue:groups",
+                "itvalue:volume",
+            ),
+        ),
+    )
+    a = entry(o, "services", "a")
+    assert (a["availability"], a["annual_cost"], a["groups"]) == ("high%", "lots", "quorum=2, db")
+    assert entry(o, "services", "b")["groups"] == [
+        {"name": "quorum", "min_up": 2},
+        {"name": "db", "min_up": 1},
+    ]
+    assert entry(o, "outcomes", "o")["volume"] == "many orders"
+
+
+def test_elements_need_identifiers_and_relationships_may_name_relationships(
+    tmp_path: Path,
+) -> None:
+    """An element without identifier is an error; an association to a relationship is left out."""
+    with pytest.raises(iv.DocumentError, match="an element has no identifier"):
+        imported(tmp_path, model('<element xsi:type="Node"><name>x</name></element>\n'))
+    o = imported(
+        tmp_path,
+        model(
+            el("a", "Node", props={"p-0": "it"}) + el("b", "Node", props={"p-0": "it"}),
+            rel("r1", "Serving", "a", "b") + rel("r2", "Association", "a", "r1"),
+            properties=("itvalue:owner",),
+        ),
+    )
+    assert [w.message for w in o.warnings] == [
+        "1 Association relationship left out: Node → (not an element) (1)"
+    ]
+
+
 def test_a_property_the_library_does_not_read_is_a_warning(tmp_path: Path) -> None:
     """A misspelt ``itvalue:`` property is named, with the ones read."""
     o = imported(
@@ -852,6 +898,28 @@ def test_archisurance_round_trip_keeps_identifiers_services_and_dependencies(
     assert [s.id for s in q.services] == [s.id for s in p.services]
     assert {s.id: s.depends_on for s in q.services} == {s.id: s.depends_on for s in p.services}
     assert q.services == p.services
+
+
+def test_export_identifiers_never_meet(tmp_path: Path) -> None:
+    """An entity whose id is one the export would choose for something else keeps it."""
+    p = iv.compose(
+        iv.example("northwind"),
+        iv.Overlay(
+            sections={
+                "services": [
+                    {"id": "model", "name": "Model service", "owner": "it-ops"},
+                    {"id": "propid-itvalue-owner", "name": "Odd", "owner": "it-ops"},
+                    {"id": "payments", "depends_on": [{"service": "model"}]},
+                ]
+            }
+        ),
+    )
+    root, types, props = parsed(export(p))
+    identifiers = [attr(e, "identifier") for e in root.iter() if e.get("identifier")]
+    assert len(identifiers) == len(set(identifiers))
+    assert attr(root, "identifier") == "model-2"
+    assert types["model"] == "TechnologyService"
+    assert props["model"]["itvalue:owner"] == "it-ops"
 
 
 def test_ids_that_are_not_xml_ids_come_back_the_same(tmp_path: Path) -> None:
