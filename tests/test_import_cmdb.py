@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import itvalue as iv
 from itvalue.importers import cmdb, recognise
@@ -648,6 +651,30 @@ def test_separators_quotes_and_line_breaks(tmp_path: Path) -> None:
     assert multiline.origins[("services", "b")].line == 4
     crlf = read(tmp_path, "name,install_status\r\nA,1\r\n\r\nB,1\r\n")
     assert list(services(crlf)) == ["a", "b"]
+
+
+@given(
+    header=st.sampled_from(
+        ["name,install_status,owned_by,vendor\n", "parent,type,child\n", "sys_id,name\n", ""]
+    ),
+    body=st.text(alphabet=st.sampled_from(list('ab ,;"\n\r=+@-1\x00é\t:')), max_size=40),
+    tail=st.binary(max_size=12),
+)
+def test_any_bytes_import_or_are_a_document_error(header: str, body: str, tail: bytes) -> None:
+    """Whatever a table holds, the result is an overlay or a DocumentError."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "table.csv"
+        path.write_bytes(header.encode() + body.encode() + tail)
+        for known in ({"services": {"a": {"name": "A"}}}, None):
+            result: iv.Overlay | iv.DocumentError
+            try:
+                result = cmdb.read(path, known=known)
+            except iv.DocumentError as problem:
+                result = problem
+            if isinstance(result, iv.DocumentError):
+                assert result.source == str(path)
+            else:
+                assert isinstance(result, iv.Overlay)
 
 
 def test_a_missing_file_is_an_error(tmp_path: Path) -> None:

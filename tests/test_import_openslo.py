@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import tempfile
 import textwrap
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import itvalue as iv
 from itvalue.importers import openslo, recognise
@@ -655,6 +659,69 @@ def test_json_files_are_read_too(tmp_path: Path) -> None:
     assert overlay.entries("slas")[0]["objectives"] == (
         {"metric": "sli-i", "target": 0.95, "window_days": 7},
     )
+
+
+_KEYS = st.sampled_from(
+    [
+        "apiVersion",
+        "kind",
+        "metadata",
+        "name",
+        "annotations",
+        "spec",
+        "service",
+        "indicator",
+        "indicatorRef",
+        "timeWindow",
+        "duration",
+        "objectives",
+        "target",
+        "targetPercent",
+        "op",
+        "value",
+        "ratioMetric",
+        "itvalue.io/consumer",
+        "itvalue.io/measures",
+    ]
+)
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 200),
+    st.floats(),
+    st.sampled_from(["openslo/v1", "SLO", "SLI", "search", "28d", "1m", "lt", "availability"]),
+    st.text(max_size=5),
+)
+_TREES = st.recursive(
+    _SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=4), st.dictionaries(_KEYS, inner, max_size=6)),
+    max_leaves=30,
+)
+
+
+@given(tree=st.dictionaries(_KEYS, _TREES, max_size=6))
+def test_any_tree_imports_or_is_a_document_error(tree: dict[str, Any]) -> None:
+    """Whatever an SLO object holds, the result is an overlay or a DocumentError."""
+    document = {
+        "apiVersion": "openslo/v1",
+        "kind": "SLO",
+        "metadata": {"name": "s"},
+        "spec": {"service": "search"},
+        **tree,
+    }
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "slo.json"
+        path.write_text(json.dumps(document), "utf-8")
+        for known in (KNOWN, None):
+            result: iv.Overlay | iv.DocumentError
+            try:
+                result = openslo.read(path, known=known)
+            except iv.DocumentError as problem:
+                result = problem
+            if isinstance(result, iv.DocumentError):
+                assert result.source == str(path)
+            else:
+                assert isinstance(result, iv.Overlay)
 
 
 def test_an_empty_file_is_an_empty_overlay(tmp_path: Path) -> None:
