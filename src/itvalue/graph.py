@@ -21,7 +21,7 @@ built on first use, frozen, and kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from itvalue._gc import paused_gc
@@ -29,6 +29,8 @@ from itvalue._graphcore import NODE_KINDS, GraphCore, NodeKind
 from itvalue.model import Period, Portfolio, Service
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from networkx import DiGraph
 
     from itvalue.analysis.agreements import AgreementTerms, AvailabilityPromise
@@ -189,17 +191,30 @@ class ValueGraph:
 
         return orphans(self)
 
-    def single_points_of_failure(self, *, suppliers: bool = False) -> dict[str, list[str]]:
+    def single_points_of_failure(
+        self,
+        *,
+        suppliers: bool = False,
+        executor: Executor | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, list[str]]:
         """Per outcome, the live services (or suppliers) whose failure alone stops it.
 
         See :func:`itvalue.analysis.impact.single_points_of_failure`.
         """
         from itvalue.analysis.impact import single_points_of_failure
 
-        return single_points_of_failure(self, suppliers=suppliers)
+        return single_points_of_failure(
+            self, suppliers=suppliers, executor=executor, progress=progress
+        )
 
     def rank_services(
-        self, *, hours: float = 1.0, currency: str | None = None
+        self,
+        *,
+        hours: float = 1.0,
+        currency: str | None = None,
+        executor: Executor | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> list[tuple[str, float]]:
         """Services by the value an outage puts at risk, worst first.
 
@@ -207,19 +222,31 @@ class ValueGraph:
         """
         from itvalue.analysis.impact import rank_services
 
-        return rank_services(self, hours=hours, currency=currency)
+        return rank_services(
+            self, hours=hours, currency=currency, executor=executor, progress=progress
+        )
 
-    def recovery_needs(self) -> dict[str, RecoveryNeed]:
+    def recovery_needs(
+        self,
+        *,
+        executor: Executor | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> dict[str, RecoveryNeed]:
         """Per live service, how fast it must be back and the outcome that says so.
 
         See :func:`itvalue.analysis.recovery.recovery_needs`.
         """
         from itvalue.analysis.recovery import recovery_needs
 
-        return recovery_needs(self)
+        return recovery_needs(self, executor=executor, progress=progress)
 
     def rank_suppliers(
-        self, *, hours: float = 1.0, currency: str | None = None
+        self,
+        *,
+        hours: float = 1.0,
+        currency: str | None = None,
+        executor: Executor | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> list[tuple[str, float]]:
         """Suppliers by the value an outage of all they provide puts at risk, worst first.
 
@@ -227,37 +254,69 @@ class ValueGraph:
         """
         from itvalue.analysis.impact import rank_suppliers
 
-        return rank_suppliers(self, hours=hours, currency=currency)
+        return rank_suppliers(
+            self, hours=hours, currency=currency, executor=executor, progress=progress
+        )
 
-    def expected_delivery(self, node: str, *, method: Method = "exact") -> float:
+    def expected_delivery(
+        self,
+        node: str,
+        *,
+        method: Method = "exact",
+        executor: Executor | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> float:
         """The expected fraction a node delivers at today's availabilities.
 
         See :func:`itvalue.analysis.availability.expected_delivery`.
         """
         from itvalue.analysis.availability import expected_delivery
 
-        return expected_delivery(self, node, method=method)
+        return expected_delivery(self, node, method=method, executor=executor, progress=progress)
 
-    def estimate_delivery(self, node: str, *, samples: int = 20_000, seed: int = 0) -> Estimate:
+    def estimate_delivery(
+        self,
+        node: str,
+        *,
+        samples: int = 20_000,
+        seed: int = 0,
+        executor: Executor | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> Estimate:
         """A seeded Monte Carlo estimate of expected delivery, with its standard error.
 
         See :func:`itvalue.analysis.availability.estimate_delivery`.
         """
         from itvalue.analysis.availability import estimate_delivery
 
-        return estimate_delivery(self, node, samples=samples, seed=seed)
+        return estimate_delivery(
+            self, node, samples=samples, seed=seed, executor=executor, progress=progress
+        )
 
-    def expected_loss(self, outcome: str, *, method: Method = "exact") -> OutcomeImpact:
+    def expected_loss(
+        self,
+        outcome: str,
+        *,
+        method: Method = "exact",
+        executor: Executor | None = None,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> OutcomeImpact:
         """The expected loss of an outcome per its volume's period.
 
         See :func:`itvalue.analysis.availability.expected_loss`.
         """
         from itvalue.analysis.availability import expected_loss
 
-        return expected_loss(self, outcome, method=method)
+        return expected_loss(self, outcome, method=method, executor=executor, progress=progress)
 
     def service_availability(
-        self, service: str, *, own: bool = True, method: Method = "exact"
+        self,
+        service: str,
+        *,
+        own: bool = True,
+        method: Method = "exact",
+        executor: Executor | None = None,
+        progress: Callable[[int, int], None] | None = None,
     ) -> float:
         """The probability a service is not down; with ``own=False``, its ceiling.
 
@@ -265,7 +324,9 @@ class ValueGraph:
         """
         from itvalue.analysis.availability import service_availability
 
-        return service_availability(self, service, own=own, method=method)
+        return service_availability(
+            self, service, own=own, method=method, executor=executor, progress=progress
+        )
 
     def availability_promises(self, *, method: Method = "exact") -> list[AvailabilityPromise]:
         """Every availability objective weighed against what the graph allows.

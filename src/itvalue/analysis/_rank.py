@@ -12,33 +12,66 @@ for a group, the units found in more of its members' killer sets than the group 
 spare (counted, not only intersected, for groups that need more than one member up).
 So ``t ∈ K(u)`` iff ``u ∈ killers(t)``.
 
-An outcome ``o`` then delivers ``∏ c_t(o)`` over ``t ∈ K(s)``, with the per-service
-factors ``c_t`` of :func:`~itvalue.analysis._core.factors`. Services that take down a
-supporter with ``c_t(o) = 0`` zero the outcome: the union of those supporters' killers,
-one bitset per outcome. The remaining, partial factors are multiplied in per service.
-All set work is word-parallel integer arithmetic in C; Python only walks the set bits
-of the final sets.
+**Ranges of units.** Whether ``t`` is down when ``u`` fails does not depend on any other
+unit, so the units split into ranges and each range runs the same pass with bitsets
+over that range only: exact, independent, and as wide as the range (at most
+:data:`WIDTH` bits), which bounds the memory of a pass and lets ranges run on other
+processes or machines (:func:`run`). With services as units, a range starts at its first
+unit: every service before it is a service no unit of the range can take down.
 
-Complexity: O((V + E) · V / w) word operations for the killer sets (w = 64), plus the
-number of (service, outcome) pairs with a loss.
+**Outcomes.** An outcome ``o`` delivers ``∏ c_t(o)`` over ``t ∈ K(u)``, with the
+per-service factors ``c_t`` of :func:`~itvalue.analysis._core.factors`. Supporters with
+``c_t(o) = 0`` zero the outcome: the union of their killers, one bitset per outcome. The
+partial factors are *counted* rather than walked: per outcome and factor value, a
+bit-sliced counter (one bitset per binary digit, added to with a carry chain in
+word-parallel integer arithmetic) holds, per unit, how many of its victims carry that
+factor; the counters are unpacked with numpy once per range, and what the outcome
+delivers is ``∏ f ** count``. Python never walks the members of a set.
+
+Complexity: O((V + E) · U / w) word operations for the killer sets (w = 64, U units,
+halved on average for services, whose ranges start at their first unit), plus
+O(P · log m · U / w) for the counters (P supporter–outcome pairs, m of them per outcome
+and factor), plus O(O · U) numpy work for the O outcomes reached. Memory: one bitset of
+at most :data:`WIDTH` bits per service whose dependents are still to come.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+import math
+import pickle
+import uuid
+from collections.abc import Callable, Collection, Mapping, Sequence
+from concurrent.futures import Executor, as_completed
+from typing import TYPE_CHECKING, Any, Literal
 
-from itvalue._graphcore import GraphCore
+import attrs
+
+from itvalue._gc import paused_gc
+from itvalue._graphcore import GraphCore, Group
 from itvalue.analysis._core import down_value, factors
 from itvalue.model import Service, StakeholderKind
 
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
 __all__ = [
-    "lone_failures",
+    "WIDTH",
+    "Plan",
+    "Reduction",
     "members",
+    "plan",
+    "run",
+    "run_range",
     "service_units",
-    "single_failure_sets",
     "supplier_units",
-    "value_at_risk",
 ]
+
+#: The most units one pass carries in its bitsets (8 KiB per set).
+WIDTH = 1 << 16
+
+#: What a progress callback receives: units done, units in all.
+Progress = Callable[[int, int], None]
 
 _BIT_POSITIONS = [tuple(i for i in range(8) if byte >> i & 1) for byte in range(256)]
 
@@ -57,124 +90,267 @@ def members(bits: int) -> list[int]:
     return out
 
 
-def service_units(core: GraphCore) -> list[int]:
-    """Per service, its own bit when it is live (each live service a unit), else 0."""
-    return [1 << t if core.live[t] else 0 for t in core.range("service")]
+def service_units(core: GraphCore) -> tuple[list[int], int]:
+    """Per service, its unit (its own index) when it is live, else -1; and the unit count."""
+    return [t if core.live[t] else -1 for t in core.range("service")], core.service_count
 
 
 def supplier_units(core: GraphCore) -> tuple[list[int], list[str]]:
-    """Per service, the bit of its supplier when it is live and supplied, else 0.
+    """Per service, the unit of its supplier when it is live and supplied, else -1.
 
     Returns:
-        The bits, and the supplier ids by bit position (every supplier, in document
-        order).
+        The units, and the supplier ids by unit (every supplier, in document order).
     """
     suppliers = [s.id for s in core.portfolio.stakeholders if s.kind is StakeholderKind.SUPPLIER]
     position = {key: k for k, key in enumerate(suppliers)}
-    own = []
+    unit_of = []
     for t in core.range("service"):
         service = core.entities[t]
         assert isinstance(service, Service)
         provider = service.provided_by
-        own.append(1 << position[provider] if provider is not None and core.live[t] else 0)
-    return own, suppliers
+        unit_of.append(position[provider] if provider is not None and core.live[t] else -1)
+    return unit_of, suppliers
 
 
-def single_failure_sets(
-    core: GraphCore, outcomes: Collection[int], own: Sequence[int]
-) -> tuple[dict[int, int], list[tuple[int, int, float]]]:
-    """What each unit's lone failure does to ``outcomes``, for every unit at once.
+@attrs.frozen(slots=True, kw_only=True)
+class Plan:
+    """What a pass over a range of units needs: plain tuples, picklable, no portfolio.
 
-    Args:
-        core: The graph.
-        outcomes: The outcome indices of interest.
-        own: Per service, the bits of the units whose failure is its own
-            (:func:`service_units` or :func:`supplier_units`).
+    Attributes:
+        required: Per service, its ungrouped dependencies.
+        groups: Per service, its redundancy groups as ``(members, min_up)``.
+        release: Per service, the services whose killer sets are last read there.
+        kept: Per service, whether a later service reads its killer set.
+        unit_of: Per service, the unit its own failure belongs to, or -1.
+        units: How many units there are.
+        effects: Per service, ``(outcome, factor)`` for each outcome of interest its
+            being down reduces (only the zero factors when only stops are asked for).
+    """
 
-    Returns:
-        ``zeroed``: per outcome, the bitset of units whose lone failure stops it
-        entirely; ``partial``: ``(bitset, outcome, factor)`` triples — each unit in the
-        bitset takes down a supporter that multiplies the outcome by ``factor`` (0 < f < 1).
+    required: tuple[tuple[int, ...], ...]
+    groups: tuple[tuple[Group, ...], ...]
+    release: tuple[tuple[int, ...], ...]
+    kept: tuple[bool, ...]
+    unit_of: tuple[int, ...]
+    units: int
+    effects: tuple[tuple[tuple[int, float], ...], ...]
+
+
+@attrs.frozen(slots=True, kw_only=True)
+class Reduction:
+    """What a pass returns per unit, reduced over outcomes inside the worker.
+
+    Attributes:
+        kind: ``"risk"``: per unit, the weighted loss ``Σ w_o · (1 − delivered)``;
+            ``"stops"``: per outcome, the units whose lone failure stops it;
+            ``"recovery"``: per unit, the least ``w_o / (1 − delivered)`` over the
+            outcomes it reduces, and the outcome (the first on a tie).
+        weights: Per outcome index, its weight (money or units per hour, or the
+            tolerable outage in hours).
+    """
+
+    kind: Literal["risk", "stops", "recovery"]
+    weights: Mapping[int, float]
+
+
+#: One range's result, in numpy arrays: risk per unit; units per outcome; or (hours,
+#: outcome) per unit.
+RangeResult = Any
+
+
+def plan(
+    core: GraphCore, unit_of: Sequence[int], units: int, outcomes: Collection[int], *, zeros: bool
+) -> Plan:
+    """The plan of a pass: the graph's adjacency and the factors on ``outcomes``.
+
+    With ``zeros``, only the factors that stop an outcome are kept (enough for
+    single points of failure).
     """
     table = factors(core)
-    required = core.required
-    groups = core.groups
-    # Killer sets in topological order; a set is dropped once no one needs it.
-    remaining = [len(d) for d in core.dependents]
-    killers: dict[int, int] = {}
+    n = core.service_count
+    release: list[list[int]] = [[] for _ in range(n)]
+    for d, dependents in enumerate(core.dependents):
+        if dependents:
+            release[max(dependents)].append(d)
+    wanted = set(outcomes)
+    none: tuple[tuple[int, float], ...] = ()
+    effects = [none] * n
+    for t, reduced in enumerate(table):
+        if reduced:
+            effects[t] = tuple(
+                (o, f) for o, f in reduced if o in wanted and (f == 0.0 or not zeros)
+            )
+    return Plan(
+        required=core.required,
+        groups=core.groups,
+        release=tuple(map(tuple, release)),
+        kept=tuple(bool(d) for d in core.dependents),
+        unit_of=tuple(unit_of),
+        units=units,
+        effects=tuple(effects),
+    )
+
+
+def _add(counter: list[int], bits: int) -> None:
+    """Add one to the bit-sliced counter wherever ``bits`` is set (a carry chain)."""
+    carry = bits
+    for i, digit in enumerate(counter):
+        counter[i] = digit ^ carry
+        carry &= digit
+        if not carry:
+            return
+    counter.append(carry)
+
+
+def _unpack(bits: int, width: int) -> npt.NDArray[np.uint8]:
+    """The bits as an array of 0 and 1, bit ``i`` at position ``i``."""
+    import numpy as np
+
+    data = np.frombuffer(bits.to_bytes((width + 7) // 8, "little"), dtype=np.uint8)
+    return np.unpackbits(data, count=width, bitorder="little")
+
+
+def run_range(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
+    """One pass with bitsets over units ``lo .. hi - 1``, reduced as ``reduction`` says.
+
+    Unit ``u`` is bit ``u - lo``; results are indexed the same way.
+    """
+    import numpy as np
+
+    width = hi - lo
+    unit_of = p.unit_of
+    start = next((t for t, u in enumerate(unit_of) if lo <= u < hi), len(unit_of))
+    required, groups, release, kept, effects = p.required, p.groups, p.release, p.kept, p.effects
+    killers = [0] * len(unit_of)
     zeroed: dict[int, int] = {}
-    partial: list[tuple[int, int, float]] = []
-    for t in core.range("service"):
-        bits = down_value(
-            own[t],
-            (killers[d] for d in required[t]),
-            ((tuple(killers[m] for m in group), k) for group, k in groups[t]),
-        )
+    counters: dict[int, dict[float, list[int]]] = {}
+    for t in range(start, len(unit_of)):
+        u = unit_of[t]
+        # The down rule with its ungrouped dependencies taken first: "or" is associative,
+        # so down_value(own | r1 | r2, (), groups) is down_value(own, (r1, r2), groups).
+        bits = 1 << (u - lo) if lo <= u < hi else 0
         for d in required[t]:
-            remaining[d] -= 1
-            if not remaining[d]:
-                del killers[d]
-        for group, _k in groups[t]:
-            for m in group:
-                remaining[m] -= 1
-                if not remaining[m]:
-                    del killers[m]
-        if remaining[t]:
-            killers[t] = bits
+            bits |= killers[d]
+        grouped = groups[t]
+        if grouped:
+            bits = down_value(bits, (), [([killers[m] for m in g], k) for g, k in grouped])
+        for d in release[t]:
+            killers[d] = 0
         if not bits:
             continue
-        for o, factor in table[t]:
-            if o not in outcomes:
-                continue
-            if factor == 0.0:
+        if kept[t]:
+            killers[t] = bits
+        for o, f in effects[t]:
+            if f == 0.0:
                 zeroed[o] = zeroed.get(o, 0) | bits
             else:
-                partial.append((bits, o, factor))
-    return zeroed, partial
+                by_factor = counters.setdefault(o, {})
+                counter = by_factor.get(f)
+                if counter is None:
+                    by_factor[f] = [bits]
+                else:
+                    _add(counter, bits)
+    if reduction.kind == "stops":
+        return {o: np.flatnonzero(_unpack(bits, width)) + lo for o, bits in zeroed.items()}
+    weights = reduction.weights
+    risk = np.zeros(width)
+    hours = np.full(width, math.inf)
+    setter = np.full(width, -1, dtype=np.int64)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        for o in sorted(zeroed.keys() | counters.keys()):
+            delivered = np.ones(width)
+            for f, counter in counters.get(o, {}).items():
+                count = np.zeros(width, dtype=np.int64)
+                for i, digit in enumerate(counter):
+                    count += _unpack(digit, width).astype(np.int64) << i
+                delivered *= np.power(f, count)
+            stopped = zeroed.get(o)
+            if stopped is not None:
+                delivered[_unpack(stopped, width).view(bool)] = 0.0
+            lost = 1.0 - delivered
+            hit = np.flatnonzero(lost > 0.0)
+            if reduction.kind == "risk":
+                risk[hit] += weights[o] * lost[hit]
+            else:
+                need = weights[o] / lost[hit]
+                better = need < hours[hit]
+                hours[hit[better]] = need[better]
+                setter[hit[better]] = o
+    if reduction.kind == "risk":
+        return risk
+    return hours, setter
 
 
-def lone_failures(
-    core: GraphCore, outcomes: Collection[int], own: Sequence[int]
-) -> tuple[dict[int, int], dict[int, dict[int, float]]]:
-    """What each unit's lone failure leaves of ``outcomes``, for every unit at once.
+# Plans already received by this process, by token: a worker unpickles each plan once.
+_RECEIVED: dict[str, Plan] = {}
 
-    Returns:
-        ``zeroed``: per outcome, the bitset of units whose lone failure stops it;
-        ``partial``: per outcome, the units whose lone failure reduces it without
-        stopping it, with what it still delivers (0 < delivered < 1).
+
+def _run_shipped(token: str, blob: bytes, lo: int, hi: int, reduction: Reduction) -> RangeResult:
+    """:func:`run_range` in a worker, on a pickled plan kept for the next range."""
+    found = _RECEIVED.get(token)
+    if found is None:
+        _RECEIVED.clear()
+        found = _RECEIVED[token] = pickle.loads(blob)  # our own plan, from run()
+    return run_range(found, lo, hi, reduction)
+
+
+def ranges(units: int, width: int, parts: int) -> list[tuple[int, int]]:
+    """Ranges covering units ``0 .. units - 1``: at least ``parts``, each at most ``width``."""
+    if units <= 0:
+        return []
+    count = max(-(-units // width), min(parts, units))
+    step = -(-units // count)
+    return [(lo, min(lo + step, units)) for lo in range(0, units, step)]
+
+
+def run(
+    p: Plan,
+    reduction: Reduction,
+    *,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+    width: int | None = None,
+    parts: int = 8,
+) -> list[tuple[int, RangeResult]]:
+    """Every range's result, in order of ranges, each with the range's first unit.
+
+    Serially, ranges run one after the other; with an ``executor``, as at least
+    ``parts`` tasks, the plan pickled once and unpickled once per worker process.
+    ``progress`` is called with (units done, units) as ranges finish. ``width``
+    defaults to :data:`WIDTH`, read at the call.
     """
-    zeroed, triples = single_failure_sets(core, outcomes, own)
-    partial: dict[int, dict[int, float]] = {}
-    for bits, o, factor in triples:
-        survivors = bits & ~zeroed.get(o, 0)
-        if not survivors:
-            continue
-        delivered = partial.setdefault(o, {})
-        for u in members(survivors):
-            delivered[u] = delivered.get(u, 1.0) * factor
-    return zeroed, partial
+    spans = ranges(p.units, width or WIDTH, parts if executor is not None else 1)
+    results: dict[int, RangeResult] = {}
+    with paused_gc():  # the pass makes many objects and keeps few: nothing for it to find
+        _gather(p, reduction, spans, results, executor, progress)
+    return [(lo, results[lo]) for lo, _hi in spans]
 
 
-def value_at_risk(
-    core: GraphCore, weights: dict[int, float], own: Sequence[int], units: int
-) -> list[float]:
-    """Per unit, the weighted loss of its lone failure.
-
-    Args:
-        core: The graph.
-        weights: Per outcome index, what its full delivery weighs — money per hour in
-            one currency for value at risk, units per hour for volume at risk.
-        own: Per service, the bits of its failure units (see :func:`single_failure_sets`).
-        units: How many units there are.
-    """
-    zeroed, partial = lone_failures(core, weights, own)
-    risk = [0.0] * units
-    for o, bits in zeroed.items():
-        value = weights[o]
-        for u in members(bits):
-            risk[u] += value
-    for o, delivered in partial.items():
-        value = weights[o]
-        for u, left in delivered.items():
-            risk[u] += value * (1.0 - left)
-    return risk
+def _gather(
+    p: Plan,
+    reduction: Reduction,
+    spans: list[tuple[int, int]],
+    results: dict[int, RangeResult],
+    executor: Executor | None,
+    progress: Progress | None,
+) -> None:
+    done = 0
+    if executor is None:
+        for lo, hi in spans:
+            results[lo] = run_range(p, lo, hi, reduction)
+            done += hi - lo
+            if progress is not None:
+                progress(done, p.units)
+    else:
+        blob = pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)
+        token = uuid.uuid4().hex
+        futures = {
+            executor.submit(_run_shipped, token, blob, lo, hi, reduction): (lo, hi)
+            for lo, hi in spans
+        }
+        for future in as_completed(futures):
+            lo, hi = futures[future]
+            results[lo] = future.result()
+            done += hi - lo
+            if progress is not None:
+                progress(done, p.units)

@@ -35,13 +35,14 @@ from __future__ import annotations
 import itertools
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Executor, as_completed
 from typing import Literal
 
 import attrs
 
 from itvalue._frozen import frozen
-from itvalue._graphcore import GraphCore
+from itvalue._graphcore import GraphCore, Group
 from itvalue.analysis._core import down_value, factors, finite_money
 from itvalue.analysis.impact import OutcomeImpact, outcome_impact, single_failure_loss
 from itvalue.errors import AnalysisError
@@ -50,6 +51,7 @@ from itvalue.model import Money, Outcome, Period, Quantity
 from itvalue.model._fields import fraction
 
 __all__ = [
+    "BLOCK",
     "DEFAULT_SAMPLES",
     "EXACT_LIMIT",
     "METHODS",
@@ -71,6 +73,13 @@ EXACT_LIMIT = 20
 _FRACTION = fraction()
 #: Monte Carlo samples unless told otherwise.
 DEFAULT_SAMPLES = 20_000
+#: Samples per Monte Carlo block. Each block draws from its own generator, seeded from
+#: the seed and the block's number, so the same seed gives the same figures wherever
+#: the blocks run; the first block's generator is seeded with the seed itself.
+BLOCK = 1 << 16
+
+#: What a progress callback receives: work done, work in all.
+Progress = Callable[[int, int], None]
 
 
 @attrs.frozen(kw_only=True)
@@ -165,7 +174,14 @@ def _clamp(value: float) -> float:
     return min(1.0, max(0.0, value))
 
 
-def expected_delivery(g: ValueGraph, node: str, *, method: Method = "exact") -> float:
+def expected_delivery(
+    g: ValueGraph,
+    node: str,
+    *,
+    method: Method = "exact",
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> float:
     """The expected fraction ``node`` delivers at today's availabilities.
 
     Args:
@@ -173,6 +189,11 @@ def expected_delivery(g: ValueGraph, node: str, *, method: Method = "exact") -> 
         node: A service, process, product, outcome or segment id.
         method: ``"exact"``, ``"independent"`` or ``"monte_carlo"`` (20,000 samples,
             seed 0; see :func:`estimate_delivery` for other settings).
+        executor: For ``monte_carlo``, where to draw the blocks of samples (a
+            ``concurrent.futures`` executor); the same figure as without one. The
+            other methods run here.
+        progress: For ``monte_carlo``, called with (samples done, samples) as blocks
+            finish.
 
     Raises:
         UnknownIdError: No node has the id.
@@ -186,18 +207,24 @@ def expected_delivery(g: ValueGraph, node: str, *, method: Method = "exact") -> 
         0.9989
     """
     core = core_of(g)
-    return expected_of(core, core.node(node), method, {})
+    return expected_of(core, core.node(node), method, {}, executor=executor, progress=progress)
 
 
 def service_availability(
-    g: ValueGraph, service: str, *, own: bool = True, method: Method = "exact"
+    g: ValueGraph,
+    service: str,
+    *,
+    own: bool = True,
+    method: Method = "exact",
+    executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> float:
     """The probability that ``service`` is not down, at today's availabilities.
 
     With ``own=False``, the service's own availability is taken as 1: its *ceiling*,
     what its dependencies allow however good the service itself becomes. Services that
     are not live count as always up, as in :func:`expected_delivery`, whose methods,
-    limits and errors apply.
+    limits, errors, ``executor`` and ``progress`` apply.
 
     Raises:
         UnknownIdError: The id names no service.
@@ -213,14 +240,25 @@ def service_availability(
     """
     core = core_of(g)
     x = core.node(service, kind="service")
-    return expected_of(core, x, method, {} if own else {x: 1.0})
+    return expected_of(
+        core, x, method, {} if own else {x: 1.0}, executor=executor, progress=progress
+    )
 
 
-def expected_of(core: GraphCore, x: int, method: str, fixed: Mapping[int, float]) -> float:
+def expected_of(
+    core: GraphCore,
+    x: int,
+    method: str,
+    fixed: Mapping[int, float],
+    *,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> float:
     """Expected delivery of node ``x``, with the own availabilities in ``fixed`` overridden.
 
     The engine of :func:`expected_delivery` and :func:`service_availability`, on indices,
-    for analyses that ask "what if this service were perfect?".
+    for analyses that ask "what if this service were perfect?". ``executor`` and
+    ``progress`` serve ``monte_carlo`` only.
     """
     if method == "independent":
         if fixed:
@@ -234,7 +272,7 @@ def expected_of(core: GraphCore, x: int, method: str, fixed: Mapping[int, float]
     if method == "exact":
         return _exact(core, x, fixed)
     if method == "monte_carlo":
-        return _monte_carlo(core, x, DEFAULT_SAMPLES, 0, fixed).value
+        return _monte_carlo(core, x, DEFAULT_SAMPLES, 0, fixed, executor, progress).value
     raise AnalysisError(f"unknown method {method!r}", hint="use one of: " + ", ".join(METHODS))
 
 
@@ -267,9 +305,20 @@ def _exact(core: GraphCore, x: int, fixed: Mapping[int, float]) -> float:
 
 
 def estimate_delivery(
-    g: ValueGraph, node: str, *, samples: int = DEFAULT_SAMPLES, seed: int = 0
+    g: ValueGraph,
+    node: str,
+    *,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = 0,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> Estimate:
     """A seeded Monte Carlo estimate of ``node``'s expected delivery, with its error.
+
+    Samples are drawn in blocks of :data:`BLOCK`, each from a generator seeded from
+    ``seed`` and the block's number: the same seed gives the same estimate, with or
+    without an ``executor`` (a ``concurrent.futures`` executor the blocks are sent to).
+    ``progress`` is called with (samples done, samples) as blocks finish.
 
     Raises:
         UnknownIdError: No node has the id.
@@ -287,7 +336,7 @@ def estimate_delivery(
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 2:
         raise AnalysisError(f"samples must be a whole number of at least 2, got {samples!r}")
     core = core_of(g)
-    return _monte_carlo(core, core.node(node), samples, seed, {})
+    return _monte_carlo(core, core.node(node), samples, seed, {}, executor, progress)
 
 
 def _sample_down(rng: random.Random, n: int, p: float) -> int:
@@ -309,42 +358,53 @@ def _sample_down(rng: random.Random, n: int, p: float) -> int:
     return int.from_bytes(buffer, "little")
 
 
-def _monte_carlo(
-    core: GraphCore, x: int, n: int, seed: int, fixed: Mapping[int, float]
-) -> Estimate:
+@attrs.frozen(slots=True, kw_only=True)
+class _Sampling:
+    """What drawing a block of samples needs: plain tuples, picklable, no portfolio.
+
+    Attributes:
+        services: The services upstream of the node, in topological order, as
+            ``(index, availability, required, groups, live)``.
+        target: The node's index.
+        factors: For a node that is not a service, ``(service, factor)`` for each
+            upstream service whose being down multiplies what the node delivers.
+    """
+
+    services: tuple[tuple[int, float, tuple[int, ...], tuple[Group, ...], bool], ...]
+    target: int
+    factors: tuple[tuple[int, float], ...] | None
+
+
+def _block_seed(seed: int, block: int) -> int | str:
+    """The seed of a block's generator: the seed itself for the first block."""
+    return seed if block == 0 else f"{seed}/{block}"
+
+
+def _sample_block(sampling: _Sampling, n: int, seed: int | str) -> tuple[float, float]:
+    """One block of ``n`` samples: (sum, sum of squares) of what the node delivers.
+
+    For a service, (samples it is down in, 0).
+
+    The down rule of :mod:`~itvalue.analysis._core` runs over the samples as bitsets.
+    """
     rng = random.Random(seed)
-    nodes = core.upstream(x)
     down: dict[int, int] = {}
-    kinds = core.kinds
-    avail = core.avail
-    required = core.required
-    groups = core.groups
-    live = core.live
-    for i in nodes:
-        if kinds[i] != "service":
-            continue
-        if not live[i]:  # not running today: always up, whatever it stands on
+    for i, a, required, groups, live in sampling.services:
+        if not live:  # not running today: always up, whatever it stands on
             down[i] = 0
             continue
-        a = fixed.get(i, avail[i])
         down[i] = down_value(
             _sample_down(rng, n, 1.0 - a) if a < 1.0 else 0,
-            (down[d] for d in required[i]),
-            ((tuple(down[m] for m in members), k) for members, k in groups[i]),
+            (down[d] for d in required),
+            ((tuple(down[m] for m in members), k) for members, k in groups),
         )
-    if kinds[x] == "service":
-        mean = 1.0 - down[x].bit_count() / n
-        variance = mean * (1.0 - mean) * n / (n - 1)
-        return Estimate(value=mean, stderr=math.sqrt(variance / n), samples=n, seed=seed)
-
-    table = factors(core)
+    if sampling.factors is None:  # a service: how many samples it is down in
+        return float(down[sampling.target].bit_count()), 0.0
     full = (1 << n) - 1
     blocks: dict[float, int] = {1.0: full}
-    for s, hit_mask in down.items():
+    for s, factor in sampling.factors:
+        hit_mask = down[s]
         if not hit_mask:
-            continue
-        factor = next((f for node, f in table[s] if node == x), 1.0)
-        if factor == 1.0:
             continue
         refined: dict[float, int] = {}
         for multiplier, block in blocks.items():
@@ -362,15 +422,74 @@ def _monte_carlo(
         count = block.bit_count()
         total += multiplier * count
         squares += multiplier * multiplier * count
+    return total, squares
+
+
+def _monte_carlo(
+    core: GraphCore,
+    x: int,
+    n: int,
+    seed: int,
+    fixed: Mapping[int, float],
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> Estimate:
+    nodes = core.upstream(x)
+    kinds = core.kinds
+    services = tuple(
+        (i, fixed.get(i, core.avail[i]), core.required[i], core.groups[i], core.live[i])
+        for i in nodes
+        if kinds[i] == "service"
+    )
+    table_of: tuple[tuple[int, float], ...] | None = None
+    if kinds[x] != "service":
+        table = factors(core)
+        found = ((s, next((f for node, f in table[s] if node == x), 1.0)) for s, *_ in services)
+        table_of = tuple((s, f) for s, f in found if f != 1.0)
+    sampling = _Sampling(services=services, target=x, factors=table_of)
+    sizes = [min(BLOCK, n - start) for start in range(0, n, BLOCK)]
+    sums: list[tuple[float, float]] = [(0.0, 0.0)] * len(sizes)
+    done = 0
+    if executor is None:
+        for k, size in enumerate(sizes):
+            sums[k] = _sample_block(sampling, size, _block_seed(seed, k))
+            done += size
+            if progress is not None:
+                progress(done, n)
+    else:
+        futures = {
+            executor.submit(_sample_block, sampling, size, _block_seed(seed, k)): k
+            for k, size in enumerate(sizes)
+        }
+        for future in as_completed(futures):
+            k = futures[future]
+            sums[k] = future.result()
+            done += sizes[k]
+            if progress is not None:
+                progress(done, n)
+    total = math.fsum(t for t, _s in sums) if len(sums) > 1 else sums[0][0]
+    squares = math.fsum(q for _t, q in sums) if len(sums) > 1 else sums[0][1]
+    if table_of is None:
+        mean = 1.0 - total / n
+        variance = mean * (1.0 - mean) * n / (n - 1)
+        return Estimate(value=mean, stderr=math.sqrt(variance / n), samples=n, seed=seed)
     mean = total / n
     variance = max(0.0, (squares - n * mean * mean) / (n - 1))
     return Estimate(value=_clamp(mean), stderr=math.sqrt(variance / n), samples=n, seed=seed)
 
 
-def expected_loss(g: ValueGraph, outcome: str, *, method: Method = "exact") -> OutcomeImpact:
+def expected_loss(
+    g: ValueGraph,
+    outcome: str,
+    *,
+    method: Method = "exact",
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> OutcomeImpact:
     """The expected loss of an outcome per its volume's period at today's availabilities.
 
-    ``value_lost`` is ``V · M.amount · (1 − expected delivery)``.
+    ``value_lost`` is ``V · M.amount · (1 − expected delivery)``; ``executor`` and
+    ``progress`` are as for :func:`expected_delivery`.
 
     Examples:
         >>> import itvalue
@@ -381,7 +500,8 @@ def expected_loss(g: ValueGraph, outcome: str, *, method: Method = "exact") -> O
     core = core_of(g)
     entity = core.entities[core.node(outcome, kind="outcome")]
     assert isinstance(entity, Outcome)
-    return outcome_impact(entity, expected_delivery(g, outcome, method=method))
+    delivered = expected_delivery(g, outcome, method=method, executor=executor, progress=progress)
+    return outcome_impact(entity, delivered)
 
 
 @attrs.frozen(kw_only=True)

@@ -25,12 +25,14 @@ them, plus O(outcomes + segments) to build the result; :func:`rank_services` and
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Executor
 from html import escape
 from typing import Any
 
 import attrs
 
 from itvalue._frozen import frozen
+from itvalue._gc import paused_gc
 from itvalue._graphcore import GraphCore
 from itvalue.analysis._core import (
     currencies_in_use as _currencies_in_use,
@@ -41,13 +43,7 @@ from itvalue.analysis._core import (
     finite_money,
     hourly_values,
 )
-from itvalue.analysis._rank import (
-    members,
-    service_units,
-    single_failure_sets,
-    supplier_units,
-    value_at_risk,
-)
+from itvalue.analysis._rank import Progress, Reduction, plan, run, service_units, supplier_units
 from itvalue.errors import AnalysisError
 from itvalue.graph import ValueGraph, core_of
 from itvalue.model import Money, Outcome, Period, Quantity, Service, Stakeholder, StakeholderKind
@@ -475,12 +471,26 @@ def orphans(g: ValueGraph) -> list[str]:
     return sorted(core.ids[i] for i in core.range("service") if not reach[i])
 
 
-def single_points_of_failure(g: ValueGraph, *, suppliers: bool = False) -> dict[str, list[str]]:
+def single_points_of_failure(
+    g: ValueGraph,
+    *,
+    suppliers: bool = False,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
+) -> dict[str, list[str]]:
     """Per outcome, the sorted ids of *live* services whose failure alone stops it.
 
     With ``suppliers=True``, per outcome the suppliers whose failure alone (every live
     service they provide failing at once) stops it. Only outcomes with at least one
     such service (or supplier) appear; services that are not live cannot fail.
+
+    Args:
+        g: The value graph.
+        suppliers: Suppliers, rather than services, as what fails.
+        executor: Where to run the work (a ``concurrent.futures`` executor such as a
+            ``ProcessPoolExecutor`` or a Dask client's ``get_executor()``), split by
+            ranges of failing services; the same result as without one.
+        progress: Called with (units done, units in all) as ranges of them finish.
 
     Examples:
         >>> import itvalue
@@ -492,15 +502,35 @@ def single_points_of_failure(g: ValueGraph, *, suppliers: bool = False) -> dict[
     """
     core = core_of(g)
     if suppliers:
-        own, names = supplier_units(core)
+        unit_of, names = supplier_units(core)
+        units = len(names)
     else:
-        own, names = service_units(core), list(core.ids)
-    zeroed, _partial = single_failure_sets(core, core.range("outcome"), own)
-    return {
-        core.ids[o]: sorted(names[u] for u in members(zeroed[o]))
-        for o in sorted(zeroed)
-        if zeroed[o]
-    }
+        unit_of, units = service_units(core)
+        names = list(core.ids)
+    outcomes = core.range("outcome")
+    stops: dict[int, list[Any]] = {}
+    for _lo, found in run(
+        plan(core, unit_of, units, outcomes, zeros=True),
+        Reduction(kind="stops", weights={}),
+        executor=executor,
+        progress=progress,
+    ):
+        for o, stopping in found.items():
+            stops.setdefault(o, []).append(stopping)
+    if not stops:
+        return {}
+    import numpy as np
+
+    with paused_gc():  # millions of names may come out; none of them in a cycle
+        # Each outcome's units sorted by their names' order, found once, in numpy.
+        labels = np.array(names, dtype=object)
+        by_name = np.empty(len(names), dtype=np.int64)
+        by_name[np.argsort(np.array(names))] = np.arange(len(names))
+        result: dict[str, list[str]] = {}
+        for o in sorted(stops):
+            found = np.concatenate(stops[o])
+            result[core.ids[o]] = labels[found[np.argsort(by_name[found])]].tolist()
+        return result
 
 
 def single_failure_loss(
@@ -568,7 +598,12 @@ def resolve_currency(g: ValueGraph, currency: str | None) -> str | None:
 
 
 def rank_services(
-    g: ValueGraph, *, hours: float = 1.0, currency: str | None = None
+    g: ValueGraph,
+    *,
+    hours: float = 1.0,
+    currency: str | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> list[tuple[str, float]]:
     """Every live service with the value an outage of ``hours`` puts at risk, worst first.
 
@@ -581,6 +616,10 @@ def rank_services(
         hours: Length of the outage.
         currency: The currency to report; defaults to the only one in use, and must
             be named when outcomes are valued in several.
+        executor: Where to run the work (a ``concurrent.futures`` executor such as a
+            ``ProcessPoolExecutor`` or a Dask client's ``get_executor()``), split by
+            ranges of failing services; the same figures as without one.
+        progress: Called with (services done, services in all) as ranges finish.
 
     Raises:
         AnalysisError: Several currencies are in use and none is named, or the named
@@ -595,19 +634,27 @@ def rank_services(
     at once with bitsets (see :mod:`itvalue.analysis._rank`), not one at a time.
     """
     core = core_of(g)
-    own = service_units(core)
+    unit_of, units = service_units(core)
     live = [t for t in core.range("service") if core.live[t]]
-    return _ranked(g, hours, currency, own, [core.ids[t] for t in live], live)
+    return _ranked(
+        g, hours, currency, (unit_of, units), [core.ids[t] for t in live], live, executor, progress
+    )
 
 
 def rank_suppliers(
-    g: ValueGraph, *, hours: float = 1.0, currency: str | None = None
+    g: ValueGraph,
+    *,
+    hours: float = 1.0,
+    currency: str | None = None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
 ) -> list[tuple[str, float]]:
     """Every supplier with the value an outage of all it provides puts at risk, worst first.
 
     A supplier's outage is every live service it provides (``provided_by``) failing at
     once, for ``hours``; the value at risk is what :func:`impact` of the supplier loses,
     in ``currency``. Ties are broken by id; suppliers providing nothing live show 0.
+    ``executor`` and ``progress`` are as for :func:`rank_services`.
 
     Raises:
         AnalysisError: As for :func:`rank_services`.
@@ -620,25 +667,37 @@ def rank_suppliers(
     Complexity: that of :func:`rank_services`.
     """
     core = core_of(g)
-    own, names = supplier_units(core)
-    return _ranked(g, hours, currency, own, names, range(len(names)))
+    unit_of, names = supplier_units(core)
+    return _ranked(
+        g, hours, currency, (unit_of, len(names)), names, range(len(names)), executor, progress
+    )
 
 
 def _ranked(
     g: ValueGraph,
     hours: float,
     currency: str | None,
-    own: list[int],
+    units: tuple[list[int], int],
     names: list[str],
-    units: Iterable[int],
+    chosen: Iterable[int],
+    executor: Executor | None,
+    progress: Progress | None,
 ) -> list[tuple[str, float]]:
     """The ranking rule: value at risk of each unit over ``hours``, worst first, then by id."""
     if hours < 0:
         raise AnalysisError(f"hours must be at least 0, got {hours}")
     core = core_of(g)
     values = hourly_values(core, resolve_currency(g, currency))
-    count = max(own, default=0).bit_length()
-    risk = value_at_risk(core, values, own, count) if values else [0.0] * count
-    ranked = [(names[i], (risk[u] if u < count else 0.0) * hours) for i, u in enumerate(units)]
+    unit_of, count = units
+    risk = [0.0] * count
+    if values:
+        for lo, found in run(
+            plan(core, unit_of, count, values, zeros=False),
+            Reduction(kind="risk", weights=values),
+            executor=executor,
+            progress=progress,
+        ):
+            risk[lo : lo + len(found)] = found.tolist()
+    ranked = [(names[i], risk[u] * hours) for i, u in enumerate(chosen)]
     ranked.sort(key=lambda item: (-item[1], item[0]))
     return ranked

@@ -19,9 +19,11 @@ service's lone failure is found at once with bitsets (:mod:`itvalue.analysis._ra
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+
 import attrs
 
-from itvalue.analysis._rank import lone_failures, members, service_units
+from itvalue.analysis._rank import Progress, Reduction, plan, run, service_units
 from itvalue.graph import ValueGraph, core_of
 from itvalue.model import Outcome
 
@@ -41,12 +43,20 @@ class RecoveryNeed:
     outcome: str
 
 
-def recovery_needs(g: ValueGraph) -> dict[str, RecoveryNeed]:
+def recovery_needs(
+    g: ValueGraph, *, executor: Executor | None = None, progress: Progress | None = None
+) -> dict[str, RecoveryNeed]:
     """How fast each live service must be back, by service id.
 
     Listed: every live service whose lone failure reduces an outcome that states a
     tolerable outage (``max_outage_hours``), with the hours within which it must be
     restored and the outcome that sets them.
+
+    Args:
+        g: The value graph.
+        executor: Where to run the work (a ``concurrent.futures`` executor), split by
+            ranges of services; the same result as without one.
+        progress: Called with (services done, services in all) as ranges finish.
 
     Examples:
         >>> import itvalue
@@ -60,21 +70,16 @@ def recovery_needs(g: ValueGraph) -> dict[str, RecoveryNeed]:
         assert isinstance(outcome, Outcome)
         if outcome.max_outage_hours is not None:
             tolerance[i] = outcome.max_outage_hours
-    zeroed, partial = lone_failures(core, tolerance, service_units(core))
-    best: dict[int, tuple[float, int]] = {}
-
-    def consider(service: int, hours: float, outcome: int) -> None:
-        found = best.get(service)
-        if found is None or (hours, outcome) < found:
-            best[service] = (hours, outcome)
-
-    for o, bits in zeroed.items():
-        for s in members(bits):
-            consider(s, tolerance[o], o)
-    for o, delivered in partial.items():
-        for s, left in delivered.items():
-            consider(s, tolerance[o] / (1.0 - left), o)
-    return {
-        core.ids[s]: RecoveryNeed(hours=hours, outcome=core.ids[o])
-        for s, (hours, o) in sorted(best.items(), key=lambda item: core.ids[item[0]])
-    }
+    needs: list[tuple[str, float, int]] = []
+    if tolerance:
+        unit_of, units = service_units(core)
+        for lo, found in run(
+            plan(core, unit_of, units, tolerance, zeros=False),
+            Reduction(kind="recovery", weights=tolerance),
+            executor=executor,
+            progress=progress,
+        ):
+            hours, setters = found
+            for offset in (setters >= 0).nonzero()[0].tolist():
+                needs.append((core.ids[lo + offset], float(hours[offset]), int(setters[offset])))
+    return {key: RecoveryNeed(hours=hours, outcome=core.ids[o]) for key, hours, o in sorted(needs)}

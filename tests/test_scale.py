@@ -1,0 +1,157 @@
+"""The all-at-once analyses split into ranges of failing units, anywhere, with the same figures."""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+
+import pytest
+from benchmarks.generate import generate
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import itvalue as iv
+from itvalue.analysis import _rank, availability
+from itvalue.testing import strategies as ivst
+from tests import oracles
+
+
+def _analyses(g: iv.ValueGraph, **options: object) -> tuple[object, ...]:
+    """Every all-at-once analysis of ``g``, run with ``options``."""
+    return (
+        g.rank_services(**options),  # type: ignore[arg-type]
+        g.rank_suppliers(**options),  # type: ignore[arg-type]
+        g.single_points_of_failure(**options),  # type: ignore[arg-type]
+        g.single_points_of_failure(suppliers=True, **options),  # type: ignore[arg-type]
+        g.recovery_needs(**options),  # type: ignore[arg-type]
+    )
+
+
+@settings(max_examples=40)
+@given(
+    p=ivst.portfolios(max_services=8, max_outcomes=3, currencies=("EUR",), text=False),
+    width=st.integers(1, 3),
+)
+def test_narrow_ranges_give_the_oracles_figures(p: iv.Portfolio, width: int) -> None:
+    """Passes over ranges of one to three units agree with the brute-force oracles."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_rank, "WIDTH", width)
+        g = p.graph()
+        ranked = g.rank_services()
+        suppliers = g.rank_suppliers()
+        stops = g.single_points_of_failure()
+        supplier_stops = g.single_points_of_failure(suppliers=True)
+        needs = g.recovery_needs()
+    for service, value in ranked:
+        assert value == pytest.approx(
+            oracles.value_lost_per_hour(p, [service], "EUR"), rel=1e-9, abs=1e-9
+        )
+    for supplier, value in suppliers:
+        failed = oracles.provided(p, supplier)
+        assert value == pytest.approx(
+            oracles.value_lost_per_hour(p, failed, "EUR"), rel=1e-9, abs=1e-9
+        )
+    expected: dict[str, list[str]] = {}
+    for s in p.services:
+        if s.is_live:
+            fractions = oracles.delivered(p, [s.id])
+            for o in p.outcomes:
+                if fractions[o.id] == 0.0:
+                    expected.setdefault(o.id, []).append(s.id)
+    assert stops == {key: sorted(value) for key, value in expected.items()}
+    for o in p.outcomes:
+        for supplier in [s.id for s in p.stakeholders if s.kind is iv.StakeholderKind.SUPPLIER]:
+            failed = oracles.provided(p, supplier)
+            stopped = bool(failed) and oracles.delivered(p, failed)[o.id] == 0.0
+            assert (supplier in supplier_stops.get(o.id, [])) is stopped
+    wanted = oracles.recovery_needs(p)
+    assert set(needs) == set(wanted)
+    for key, (hours, outcome) in wanted.items():
+        assert needs[key].hours == pytest.approx(hours, rel=1e-9)
+        assert needs[key].outcome == outcome
+
+
+@pytest.fixture(scope="module")
+def cmdb() -> iv.ValueGraph:
+    """A small CMDB-shaped portfolio: hubs, pairs, a quorum and suppliers."""
+    return iv.from_dict(generate("small", shape="cmdb")).graph()
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[Executor]:
+    """Two worker processes."""
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as executor:
+        yield executor
+
+
+def test_a_process_pool_gives_the_serial_figures(cmdb: iv.ValueGraph, pool: Executor) -> None:
+    """Ranges run in other processes: the same rankings, stops and recovery needs."""
+    serial = _analyses(cmdb)
+    assert serial[0]  # something is ranked
+    assert serial[2]  # something stops an outcome
+    assert serial[4]  # and something needs recovering in time
+    assert _analyses(cmdb, executor=pool) == serial
+
+
+def test_progress_counts_up_to_every_unit(cmdb: iv.ValueGraph, pool: Executor) -> None:
+    """Progress rises to (all units, all units), serially and from an executor."""
+    services = len(cmdb.ids_of("service"))
+    for executor in (None, pool):
+        seen: list[tuple[int, int]] = []
+
+        def record(done: int, total: int, seen: list[tuple[int, int]] = seen) -> None:
+            seen.append((done, total))
+
+        cmdb.rank_services(executor=executor, progress=record)
+        assert seen[-1] == (services, services)
+        assert [done for done, _total in seen] == sorted(done for done, _total in seen)
+        assert all(total == services for _done, total in seen)
+
+
+def test_monte_carlo_blocks_give_the_same_figures_anywhere(
+    cmdb: iv.ValueGraph, pool: Executor
+) -> None:
+    """The same seed gives the same estimate, serially or from blocks run elsewhere."""
+    samples = 2 * availability.BLOCK + 17
+    outcome = cmdb.ids_of("outcome")[0]
+    seen: list[tuple[int, int]] = []
+    serial = cmdb.estimate_delivery(outcome, samples=samples, seed=3)
+    pooled = cmdb.estimate_delivery(
+        outcome,
+        samples=samples,
+        seed=3,
+        executor=pool,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert pooled == serial
+    assert seen[-1] == (samples, samples)
+    assert 0.0 < serial.value < 1.0
+    service = "core-router"
+    assert cmdb.estimate_delivery(service, samples=samples, executor=pool) == (
+        cmdb.estimate_delivery(service, samples=samples)
+    )
+    # One block is today's sampler: a default estimate does not move.
+    assert cmdb.expected_delivery(outcome, method="monte_carlo", executor=pool) == (
+        cmdb.estimate_delivery(outcome).value
+    )
+
+
+def test_a_dask_cluster_gives_the_serial_figures(cmdb: iv.ValueGraph) -> None:
+    """A local Dask cluster's executor gives the same figures as a serial run."""
+    distributed = pytest.importorskip(
+        "distributed", reason="dask's distributed scheduler is not installed (extra: dask)"
+    )
+    with (
+        distributed.Client(
+            processes=True, n_workers=2, threads_per_worker=1, dashboard_address=None
+        ) as client,
+        client.get_executor() as executor,
+    ):
+        assert cmdb.rank_services(executor=executor) == cmdb.rank_services()
+        assert cmdb.recovery_needs(executor=executor) == cmdb.recovery_needs()
+        samples = availability.BLOCK + 1
+        outcome = cmdb.ids_of("outcome")[0]
+        assert cmdb.estimate_delivery(outcome, samples=samples, executor=executor) == (
+            cmdb.estimate_delivery(outcome, samples=samples)
+        )
