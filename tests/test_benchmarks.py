@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from benchmarks.__main__ import Row, table
-from benchmarks.generate import SIZES, generate
+from benchmarks.__main__ import Row, Table, table
+from benchmarks.generate import CMDB_SIZES, SIZES, generate, generate_cmdb
 
 import itvalue as iv
 
@@ -45,3 +45,41 @@ def test_table() -> None:
         "| memory | 800 B/edge | budget: 1 KiB per edge | 1024 B/edge | 1.28x"
         " | > 1x (under budget) | yes |"
     ) in text
+
+
+def test_the_million_size_is_the_reference_times_ten() -> None:
+    """800k technical, 100k platform, 100k business, 20k processes, 5k products, 2k outcomes."""
+    million, reference = SIZES["million"], SIZES["reference"]
+    assert (million.technical, million.platform, million.business) == (800_000, 100_000, 100_000)
+    assert (million.processes, million.products, million.outcomes) == (20_000, 5_000, 2_000)
+    assert million.services == 10 * reference.services
+    assert CMDB_SIZES["million"] == 10 * CMDB_SIZES["reference"]
+
+
+def test_cmdb_portfolio_is_valid_and_has_its_hubs() -> None:
+    """Layers from hosts to business services, hubs in pairs and a 2-of-3 cluster."""
+    tree = generate("small", shape="cmdb")
+    assert tree == generate_cmdb(CMDB_SIZES["small"])
+    assert tree != generate("small", shape="cmdb", seed=1)
+    p = iv.from_dict(tree)
+    assert len(p.services) == CMDB_SIZES["small"]
+    prefixes = {s.id.split("-")[0] for s in p.services}
+    assert {"host", "vm", "mw", "app", "biz", "dns", "idp", "net"} <= prefixes
+    assert any(g.min_up == 2 for s in p.services for g in s.groups)
+    assert all(s.provided_by for s in p.services if s.id.startswith("host-"))
+    assert any(o.max_outage_hours for o in p.outcomes)
+    g = p.graph()
+    # Almost everything stands on the core router, and nothing stands alone on DNS.
+    assert len(g.impact("core-router").down) > 0.5 * len(p.services)
+    assert g.impact("dns-a").down == frozenset({"dns-a"})
+    assert g.rank_suppliers()[0][1] > 0
+
+
+def test_budget_rows_read_like_every_other_row() -> None:
+    """A budget is the baseline: the row's ratio is the budget ÷ ours."""
+    rows = Table()
+    row = rows.budget("rank_services()", 100.0, 300.0, "5 minutes")
+    assert row.ratio == 3.0
+    assert row.met
+    assert row.baseline_name == "budget: 5 minutes"
+    assert not rows.budget("slow", 600.0, 300.0, "5 minutes").met
