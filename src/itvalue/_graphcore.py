@@ -42,12 +42,15 @@ class Memo:
         factors: Per service, what its being down multiplies each process, product and
             outcome it affects by (see :mod:`itvalue.analysis._core`).
         independent: Per node, the expected delivery of the ``independent`` method.
+        release: Per service, the services whose last dependent it is (the all-at-once
+            analyses drop what they keep for a service after its last dependent).
     """
 
     reaches_outcome: tuple[bool, ...] | None = None
     supporters: Mapping[int, tuple[tuple[int, float], ...]] | None = None
     factors: tuple[tuple[tuple[int, float], ...], ...] | None = None
     independent: tuple[float, ...] | None = None
+    release: tuple[tuple[int, ...], ...] | None = None
 
 
 @attrs.frozen(slots=True, kw_only=True, eq=False)

@@ -168,10 +168,13 @@ def plan(
     """
     table = factors(core)
     n = core.service_count
-    release: list[list[int]] = [[] for _ in range(n)]
-    for d, dependents in enumerate(core.dependents):
-        if dependents:
-            release[max(dependents)].append(d)
+    release = core.memo.release
+    if release is None:
+        last: list[list[int]] = [[] for _ in range(n)]
+        for d, dependents in enumerate(core.dependents):
+            if dependents:  # in increasing order: services are indexed topologically
+                last[dependents[-1]].append(d)
+        release = core.memo.release = tuple(map(tuple, last))
     wanted = set(outcomes)
     none: tuple[tuple[int, float], ...] = ()
     effects = [none] * n
@@ -183,7 +186,7 @@ def plan(
     return Plan(
         required=core.required,
         groups=core.groups,
-        release=tuple(map(tuple, release)),
+        release=release,
         kept=tuple(bool(d) for d in core.dependents),
         unit_of=tuple(unit_of),
         units=units,
