@@ -18,6 +18,7 @@ how they grow from the reference size of the same shape, which it also runs.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import platform
@@ -26,7 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +72,19 @@ def _edges(tree: dict[str, Any]) -> int:
     )
 
 
+@contextlib.contextmanager
+def _no_size_limit() -> Iterator[None]:
+    """Lift the loader's refusal of documents over 256 MB (a million services is more)."""
+    from itvalue.io import _parse
+
+    limit = _parse.MAX_BYTES
+    _parse.MAX_BYTES = 1 << 40
+    try:
+        yield
+    finally:
+        _parse.MAX_BYTES = limit
+
+
 def _memory(path: str) -> float:
     """Peak resident memory, in bytes, that load + graph add, measured in a fresh process.
 
@@ -87,6 +101,9 @@ def peak():
                 return int(line.split()[1]) * 1024
     raise RuntimeError("no VmHWM in /proc/self/status")
 
+from itvalue.io import _parse
+
+_parse.MAX_BYTES = 1 << 40  # a million services is more than the default limit
 before = peak()
 portfolio = itvalue.load({path!r})
 graph = portfolio.graph()
@@ -184,12 +201,16 @@ ANALYSES: dict[str, Callable[..., Any]] = {
 }
 
 
-def analysis_times(graph: iv.ValueGraph) -> tuple[dict[str, float], dict[str, Any]]:
+def analysis_times(
+    graph: iv.ValueGraph, skip: tuple[str, ...] = ()
+) -> tuple[dict[str, float], dict[str, Any]]:
     """Each all-at-once analysis, timed once, serially, on a fresh graph; and its result."""
     fresh = iv.ValueGraph.from_portfolio(graph.portfolio)
     times = {}
     results = {}
     for name, analysis in ANALYSES.items():
+        if name in skip:
+            continue
         start = time.perf_counter()
         results[name] = analysis(fresh)
         times[name] = time.perf_counter() - start
@@ -436,9 +457,15 @@ def run_million(
 ) -> list[Row]:
     """The million size: load, memory, the four analyses, exactness, growth from 100k."""
     rows = Table()
+    # In the reference shape, every outcome stops when any of about half the services
+    # fails alone: at a million services the answer of single_points_of_failure is
+    # about a billion ids, more than memory holds. The CMDB shape times it.
+    skip = ("single_points_of_failure()",) if shape == "reference" else ()
+    if skip:
+        print("  (single_points_of_failure() left out: its answer would not fit)", flush=True)
     reference = iv.from_dict(generate("reference", shape=shape)).graph()
     print(f"{shape} reference, for growth:", flush=True)
-    before, _results = analysis_times(reference)
+    before, _results = analysis_times(reference, skip)
     del reference
     gc.collect()
 
@@ -456,14 +483,15 @@ def run_million(
         flush=True,
     )
     start = time.perf_counter()
-    portfolio = iv.loads(json_text, "json")
+    with _no_size_limit():
+        portfolio = iv.loads(json_text, "json")
     graph = portfolio.graph()
     loading = time.perf_counter() - start
     del json_text
     rows.budget("loads JSON + portfolio.graph()", loading, 60.0, "60 s")
     rows.memory(json_path, edges)
 
-    after, results = analysis_times(graph)
+    after, results = analysis_times(graph, skip)
     rng = random.Random(0)
     sample = rng.sample([s.id for s in portfolio.services], rank_sample)
     sampled, _each = sampled_loss(graph, sample)
