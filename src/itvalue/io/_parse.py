@@ -396,10 +396,11 @@ class _Builder:
             try:
                 return construct(_CONSTRUCTOR, node)
             except ValueError as exc:
-                # A date that does not exist, such as 2001-13-45.
+                # A date that does not exist (2001-13-45), a number that is not one (1.2.3).
+                what = "date" if node.tag == f"{_TAG}timestamp" else "number"
                 raise self.fail(
                     node,
-                    f"{node.value!r} reads as a date, but not a valid one: {exc}",
+                    f"{node.value!r} reads as a {what}, but not a valid one: {exc}",
                     "quote the value if you mean the text",
                 ) from None
         if depth >= MAX_DEPTH:

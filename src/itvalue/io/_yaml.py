@@ -27,20 +27,19 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 import yaml
-
-T = TypeVar("T")
 
 __all__ = ["WIDTH", "dump_yaml"]
 
 #: Columns a line written in flow style may take.
 WIDTH = 100
 
-_STR_TAG = "tag:yaml.org,2002:str"
-_RESOLVER = yaml.resolver.Resolver()
+_RESOLVERS: dict[str | None, Any] = yaml.resolver.Resolver.yaml_implicit_resolvers
+if None in _RESOLVERS:  # pragma: no cover - PyYAML registers no wildcard resolver
+    raise ImportError("PyYAML's resolver has a wildcard; the writer cannot shortcut it")
 
 # Letters, digits and "_" first; then also spaces and punctuation that means nothing
 # inside a plain scalar in flow context (no ":", "#", ",", "?", brackets or braces, which
@@ -89,8 +88,9 @@ def _is_plain(text: str, plain: re.Pattern[str]) -> bool:
     return (
         plain.fullmatch(text) is not None
         and _NOT_TEXT_ELSEWHERE.fullmatch(text) is None
-        # PyYAML's own resolvers decide what our loader reads as text; untyped upstream.
-        and _RESOLVER.resolve(yaml.ScalarNode, text, (True, False)) == _STR_TAG  # type: ignore[no-untyped-call]
+        # PyYAML's own resolvers decide what our loader reads as text: those listed for
+        # the first character (``plain`` admits no empty text), as its resolver picks them.
+        and not any(pattern.match(text) for _tag, pattern in _RESOLVERS.get(text[0], ()))
     )
 
 
@@ -172,52 +172,67 @@ class _Writer:
             return None
         raise TypeError(f"cannot write {kind.__name__} in a document")
 
-    @staticmethod
-    def _fit(
-        items: Iterable[T],
-        render: Callable[[T, int], str | None],
-        room: int,
-        brackets: str,
-    ) -> str | None:
-        """Items rendered and joined inside ``brackets``, or ``None``.
-
-        ``None`` when an item cannot go on one line, or the whole does not fit in
-        ``room``; ``render`` is told the room left for its item.
-        """
+    def scalars(self, items: list[Any], room: int) -> str | None:
+        """``[a, b]`` when every item is a scalar and it fits in ``room``, else ``None``."""
         parts = []
         used = 0
+        strings = self.strings
         for item in items:
-            part = render(item, room - used)
+            part = strings.get(item) if type(item) is str else None
             if part is None:
-                return None
+                part = self.scalar(item)
+                if part is None:
+                    return None
             used += len(part) + 2
             if used > room:
                 return None
             parts.append(part)
-        return brackets[0] + ", ".join(parts) + brackets[1]
-
-    def scalars(self, items: list[Any], room: int) -> str | None:
-        """``[a, b]`` when every item is a scalar and it fits in ``room``, else ``None``."""
-        return self._fit(items, lambda item, _left: self.scalar(item), room, "[]")
+        return "[" + ", ".join(parts) + "]"
 
     def mapping(self, mapping: Mapping[str, Any], room: int) -> str | None:
-        """``{k: v}`` when every value is a scalar or a list of them, and it fits."""
+        """``{k: v}`` when every value is a scalar or a list of them, and it fits.
 
-        def entry(pair: tuple[str, Any], left: int) -> str | None:
-            key, value = pair
-            part = self.scalar(value)
-            if part is None and type(value) is list:
-                part = self.scalars(value, left)
-            return None if part is None else f"{self.text(key)}: {part}"
-
-        return self._fit(mapping.items(), entry, room, "{}")
+        Each entry is rendered, and counted against ``room``, as ``key: value``; a list
+        is told the room left before its entry.
+        """
+        parts = []
+        used = 0
+        strings = self.strings
+        for key, value in mapping.items():
+            part = strings.get(value) if type(value) is str else None
+            if part is None:
+                part = self.scalar(value)
+                if part is None:
+                    if type(value) is not list:
+                        return None
+                    part = self.scalars(value, room - used)
+                    if part is None:
+                        return None
+            name = strings.get(key)
+            if name is None:
+                name = self.text(key)
+            used += len(name) + len(part) + 4
+            if used > room:
+                return None
+            parts.append(f"{name}: {part}")
+        return "{" + ", ".join(parts) + "}"
 
     def items(self, items: list[Any], room: int) -> str | None:
         """``[...]`` of scalars, or of mappings that go on one line, when it fits."""
         found = self.scalars(items, room)
         if found is not None or not all(type(item) is dict for item in items):
             return found
-        return self._fit(items, self.mapping, room, "[]")
+        parts = []
+        used = 0
+        for item in items:
+            part = self.mapping(item, room - used)
+            if part is None:
+                return None
+            used += len(part) + 2
+            if used > room:
+                return None
+            parts.append(part)
+        return "[" + ", ".join(parts) + "]"
 
     def block_mapping(
         self, mapping: Mapping[str, Any], indent: int, lead: str, nested: bool = True

@@ -48,7 +48,6 @@ _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _RESOLVERS: dict[str | None, Any] = yaml.resolver.Resolver.yaml_implicit_resolvers
 if None in _RESOLVERS:  # pragma: no cover - PyYAML registers no wildcard resolver
     raise ImportError("PyYAML's resolver has a wildcard; the common reader cannot shortcut it")
-_RESOLVED_FIRST = frozenset(char for char in _RESOLVERS if char)
 
 # Anything but line feeds and the characters YAML allows raw (no tab, no carriage
 # return, no NEL or Unicode line separators, no byte-order mark, no surrogates).
@@ -72,6 +71,7 @@ _END = r"(?: ++#.*| *+)"
 
 # After the indentation: an optional "- ", an optional "key: ", and the rest.
 _KEY = re.compile(rf"{_BLOCK_PLAIN}|{_SINGLE}|{_DOUBLE}")
+_QUOTED_KEY = re.compile(rf"({_SINGLE}|{_DOUBLE}):(?: ++|$)")
 _PLAIN_REST = re.compile(rf"({_BLOCK_PLAIN}){_END}")
 _SINGLE_REST = re.compile(rf"'((?:[^']|'')*+)'{_END}")
 _DOUBLE_REST = re.compile(rf'"((?:[^"\\]|\\.)*+)"{_END}')
@@ -128,6 +128,31 @@ def _single(body: str) -> str:
     return body.replace("''", "'") if "'" in body else body
 
 
+_MISSING = object()
+
+
+def _resolve(raw: str) -> Any:
+    """A plain scalar's value, as PyYAML's resolver types it and its safe constructor builds it.
+
+    The resolver's own loop, without its per-call overhead: the resolvers listed for
+    the scalar's first character, in order, and text when none matches.
+    """
+    tag = _STR
+    for candidate, pattern in _RESOLVERS.get(raw[0], ()):
+        if pattern.match(raw):
+            tag = candidate
+            break
+    if tag == _STR:
+        return raw
+    construct = _CORE.get(tag)
+    if construct is None:
+        raise Unsupported(f"a scalar that resolves to {tag}")
+    try:
+        return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, raw))
+    except ValueError:
+        raise Unsupported("a value that does not construct") from None
+
+
 class _Scalars:
     """Plain scalars resolved as PyYAML's safe loader resolves them, most from a cache."""
 
@@ -136,27 +161,11 @@ class _Scalars:
         self.keys: dict[str, str] = {}
 
     def plain(self, raw: str) -> Any:
-        if raw[0] not in _RESOLVED_FIRST:
-            return raw
-        try:
-            return self.values[raw]
-        except KeyError:
-            value = self.values[raw] = self.resolve(raw)
-            return value
-
-    @staticmethod
-    def resolve(raw: str) -> Any:
-        # PyYAML's resolver and constructor are untyped upstream.
-        tag = _RESOLVER.resolve(yaml.ScalarNode, raw, (True, False))  # type: ignore[no-untyped-call]
-        construct = _CORE.get(tag)
-        if construct is None:
-            raise Unsupported(f"a scalar that resolves to {tag}")
-        if tag == _STR:
-            return raw
-        try:
-            return construct(_CONSTRUCTOR, yaml.ScalarNode(tag, raw))
-        except ValueError:
-            raise Unsupported("a value that does not construct") from None
+        """The value of a plain scalar written ``raw`` (not empty)."""
+        found = self.values.get(raw, _MISSING)
+        if found is _MISSING:
+            found = self.values[raw] = _resolve(raw)
+        return found
 
     def key(self, raw: str) -> str:
         """A block or flow key's text; anything that is not text is left to libyaml."""
@@ -321,12 +330,15 @@ class _Reader:
         if rest[0] == "{":
             match = _FLAT_MAPPING.fullmatch(rest)
             if match is not None:
-                keys = self.scalars.keys
+                keys = self.scalars.keys.get
                 key = self.scalars.key
+                values = self.scalars.values.get
                 pairs = [item.split(": ") for item in match.group(1).split(", ")]
                 mapping = {
-                    keys.get(k) or key(k): v if v[0] not in _RESOLVED_FIRST else plain(v)
-                    for k, v in pairs
+                    keys(k) or key(k): v
+                    if (v := values(raw, _MISSING)) is not _MISSING
+                    else plain(raw)
+                    for k, raw in pairs
                 }
                 if len(mapping) != len(pairs):
                     raise Unsupported("a duplicate key")
@@ -334,9 +346,10 @@ class _Reader:
         else:
             match = _FLAT_SEQUENCE.fullmatch(rest)
             if match is not None:
+                values = self.scalars.values.get
                 return [
-                    item if item[0] not in _RESOLVED_FIRST else plain(item)
-                    for item in match.group(1).split(", ")
+                    v if (v := values(raw, _MISSING)) is not _MISSING else plain(raw)
+                    for raw in match.group(1).split(", ")
                 ]
         return _flow(rest, self.scalars, room)
 
@@ -384,6 +397,12 @@ class _Reader:
                         key = self.key(stripped[:-1])
                         if key is not None:
                             content = ""
+                if key is None and content[:1] in ("'", '"'):
+                    # A quoted key may hold ": " itself.
+                    quoted = _QUOTED_KEY.match(content)
+                    if quoted is not None:
+                        key = self.scalars.key(quoted.group(1))
+                        content = content[quoted.end() :]
             opens = False
             if owner is not None:
                 opens = column > owner_column or (
