@@ -120,6 +120,14 @@ def test_the_comparison_is_the_oracle(data: st.DataObject, p: iv.Portfolio) -> N
     assert dict(case.cost_after) == pytest.approx(
         {c: oracles.live_cost(after).get(c, 0.0) for c in case.cost_after}
     )
+    # Recoveries met and broken are exactly the slow-recovery findings resolved and new.
+    both = {s.id for s in p.services}
+    for found, changes in (
+        (case.findings_resolved, case.recoveries_met),
+        (case.findings_new, case.recoveries_broken),
+    ):
+        slow = {f.subject for f in found if f.code == "ITV011" and f.subject in both}
+        assert {r.service for r in changes} == slow
     expected_net = oracles.net_benefit(p, after)
     assert set(case.net_benefit) == set(expected_net)
     scale = sum(abs(a) for a in [*case.loss_before.values(), *case.cost_before.values()])
@@ -507,6 +515,16 @@ def test_exact_falls_back_to_simulation_and_says_so() -> None:
     with pytest.raises(iv.AnalysisError, match="monte_carlo"):
         p.graph().expected_delivery("sold", method="exact")
     assert case.outcomes["sold"].delivered_before == case.outcomes["sold"].delivered_after
+
+
+def test_a_loss_too_large_to_state_is_an_analysis_error() -> None:
+    """An annual loss that overflows a float is refused, not reported as infinity."""
+    huge = ONE.replace("amount: 100, unit: sales", "amount: 1.0e+300, unit: sales").replace(
+        "{amount: 10, currency: EUR}", "{amount: 1.0e+300, currency: EUR}"
+    )
+    p = iv.loads(huge)
+    with pytest.raises(iv.AnalysisError, match="too large to state"):
+        compare(p, p)
 
 
 def test_results_are_read_only_values() -> None:
