@@ -28,15 +28,18 @@ def _analyses(g: iv.ValueGraph, **options: object) -> tuple[object, ...]:
     )
 
 
-@settings(max_examples=40)
+@settings(max_examples=60)
 @given(
     p=ivst.portfolios(max_services=8, max_outcomes=3, currencies=("EUR",), text=False),
     width=st.integers(1, 3),
+    sparse=st.booleans(),
 )
-def test_narrow_ranges_give_the_oracles_figures(p: iv.Portfolio, width: int) -> None:
-    """Passes over ranges of one to three units agree with the brute-force oracles."""
+def test_narrow_ranges_give_the_oracles_figures(p: iv.Portfolio, width: int, sparse: bool) -> None:
+    """Passes over ranges of one to three units, bitsets or sets, agree with the oracles."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_rank, "WIDTH", width)
+        patch.setattr(_rank, "SPARSE_WIDTH", width)
+        patch.setattr(_rank, "LOCAL", 10**9 if sparse else 0)
         g = p.graph()
         ranked = g.rank_services()
         suppliers = g.rank_suppliers()
@@ -155,3 +158,13 @@ def test_a_dask_cluster_gives_the_serial_figures(cmdb: iv.ValueGraph) -> None:
         assert cmdb.estimate_delivery(outcome, samples=samples, executor=executor) == (
             cmdb.estimate_delivery(outcome, samples=samples)
         )
+
+
+def test_local_failures_use_sets_and_far_ones_bitsets() -> None:
+    """A CMDB's failures stay local; the reference shape's cascade far."""
+    from itvalue.graph import core_of
+
+    for shape, local in (("cmdb", True), ("reference", False)):
+        core = core_of(iv.from_dict(generate("small", shape=shape)).graph())
+        unit_of, _units = _rank.service_units(core)
+        assert _rank.is_local(core, unit_of) is local

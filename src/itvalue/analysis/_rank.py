@@ -37,8 +37,11 @@ at most :data:`WIDTH` bits per service whose dependents are still to come.
 
 from __future__ import annotations
 
+import itertools
 import math
 import pickle
+import random
+import statistics
 import uuid
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Executor, as_completed
@@ -56,9 +59,13 @@ if TYPE_CHECKING:
     import numpy.typing as npt
 
 __all__ = [
+    "LOCAL",
+    "SAMPLE",
+    "SPARSE_WIDTH",
     "WIDTH",
     "Plan",
     "Reduction",
+    "is_local",
     "members",
     "plan",
     "run",
@@ -69,6 +76,12 @@ __all__ = [
 
 #: The most units one pass carries in its bitsets (8 KiB per set).
 WIDTH = 1 << 16
+#: The most units one pass carries in its sets when failures stay local.
+SPARSE_WIDTH = 1 << 32
+#: Failures reaching fewer services than this, for most units, count as local.
+LOCAL = 64
+#: How many units :func:`is_local` looks at.
+SAMPLE = 31
 
 #: What a progress callback receives: units done, units in all.
 Progress = Callable[[int, int], None]
@@ -125,6 +138,9 @@ class Plan:
         units: How many units there are.
         effects: Per service, ``(outcome, factor)`` for each outcome of interest its
             being down reduces (only the zero factors when only stops are asked for).
+        sparse: Whether failures stay local enough that the sets are frozensets over
+            every unit at once, rather than integer bitsets over ranges of
+            :data:`WIDTH` units (:func:`is_local`).
     """
 
     required: tuple[tuple[int, ...], ...]
@@ -134,6 +150,7 @@ class Plan:
     unit_of: tuple[int, ...]
     units: int
     effects: tuple[tuple[tuple[int, float], ...], ...]
+    sparse: bool = False
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -191,15 +208,43 @@ def plan(
         unit_of=tuple(unit_of),
         units=units,
         effects=tuple(effects),
+        sparse=is_local(core, unit_of),
     )
 
 
-def _add(counter: list[int], bits: int) -> None:
+def is_local(core: GraphCore, unit_of: Sequence[int]) -> bool:
+    """Whether single failures stay local: most reach fewer than :data:`LOCAL` services.
+
+    Judged on a seeded sample of units (the median, so that a few hubs that reach
+    everything do not count), by the services downstream of each, counted up to
+    :data:`LOCAL`. Where failures stay local, a unit's set of victims is small and a
+    set of a few members beats a bitset as wide as the units; where they cascade far,
+    bitsets win.
+    """
+    owners = [t for t, u in enumerate(unit_of) if u >= 0]
+    if not owners:
+        return False
+    sample = random.Random(0).sample(owners, min(SAMPLE, len(owners)))
+    dependents = core.dependents
+    reach = []
+    for t in sample:
+        seen = {t}
+        stack = [t]
+        while stack and len(seen) < LOCAL:
+            for d in dependents[stack.pop()]:
+                if d not in seen:
+                    seen.add(d)
+                    stack.append(d)
+        reach.append(len(seen))
+    return statistics.median(reach) < LOCAL
+
+
+def _add(counter: list[Any], bits: Any) -> None:
     """Add one to the bit-sliced counter wherever ``bits`` is set (a carry chain)."""
     carry = bits
     for i, digit in enumerate(counter):
         counter[i] = digit ^ carry
-        carry &= digit
+        carry = carry & digit
         if not carry:
             return
     counter.append(carry)
@@ -213,10 +258,31 @@ def _unpack(bits: int, width: int) -> npt.NDArray[np.uint8]:
     return np.unpackbits(data, count=width, bitorder="little")
 
 
-def run_range(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
-    """One pass with bitsets over units ``lo .. hi - 1``, reduced as ``reduction`` says.
+def _positions(bits: Any, width: int) -> npt.NDArray[np.int64]:
+    """The members of a set of units, an integer bitset or a frozenset, as an array."""
+    import numpy as np
 
-    Unit ``u`` is bit ``u - lo``; results are indexed the same way.
+    if isinstance(bits, int):
+        return np.flatnonzero(_unpack(bits, width))
+    return np.fromiter(bits, dtype=np.int64, count=len(bits))
+
+
+def _chained(sets: list[frozenset[int]]) -> npt.NDArray[np.int64]:
+    """The members of every set, one after the other, repeats kept."""
+    import numpy as np
+
+    return np.fromiter(
+        itertools.chain.from_iterable(sets), dtype=np.int64, count=sum(map(len, sets))
+    )
+
+
+def run_range(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
+    """One pass with sets over units ``lo .. hi - 1``, reduced as ``reduction`` says.
+
+    Unit ``u`` is member ``u - lo``; results are indexed the same way. Sets are
+    integer bitsets, or frozensets when the plan says failures stay local
+    (:attr:`Plan.sparse`): the down rule runs over either, since both spell "or" ``|``
+    and "and" ``&``.
     """
     import numpy as np
 
@@ -224,28 +290,37 @@ def run_range(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
     unit_of = p.unit_of
     start = next((t for t, u in enumerate(unit_of) if lo <= u < hi), len(unit_of))
     required, groups, release, kept, effects = p.required, p.groups, p.release, p.kept, p.effects
-    killers = [0] * len(unit_of)
-    zeroed: dict[int, int] = {}
-    counters: dict[int, dict[float, list[int]]] = {}
+    empty: Any = frozenset() if p.sparse else 0
+    killers: list[Any] = [empty] * len(unit_of)
+    zeroed: dict[int, Any] = {}
+    counters: dict[int, dict[float, list[Any]]] = {}
     for t in range(start, len(unit_of)):
         u = unit_of[t]
         # The down rule with its ungrouped dependencies taken first: "or" is associative,
         # so down_value(own | r1 | r2, (), groups) is down_value(own, (r1, r2), groups).
-        bits = 1 << (u - lo) if lo <= u < hi else 0
+        if lo <= u < hi:
+            bits: Any = frozenset((u - lo,)) if p.sparse else 1 << (u - lo)
+        else:
+            bits = empty
         for d in required[t]:
-            bits |= killers[d]
+            bits = bits | killers[d]
         grouped = groups[t]
         if grouped:
             bits = down_value(bits, (), [([killers[m] for m in g], k) for g, k in grouped])
         for d in release[t]:
-            killers[d] = 0
+            killers[d] = empty
         if not bits:
             continue
         if kept[t]:
             killers[t] = bits
         for o, f in effects[t]:
-            if f == 0.0:
-                zeroed[o] = zeroed.get(o, 0) | bits
+            if p.sparse:  # small sets: kept as they are, counted in numpy at the end
+                if f == 0.0:
+                    zeroed.setdefault(o, []).append(bits)
+                else:
+                    counters.setdefault(o, {}).setdefault(f, []).append(bits)
+            elif f == 0.0:
+                zeroed[o] = zeroed.get(o, empty) | bits
             else:
                 by_factor = counters.setdefault(o, {})
                 counter = by_factor.get(f)
@@ -253,8 +328,12 @@ def run_range(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
                     by_factor[f] = [bits]
                 else:
                     _add(counter, bits)
+    if p.sparse:
+        zeroed = {o: np.unique(_chained(sets)) for o, sets in zeroed.items()}
+    else:
+        zeroed = {o: _positions(bits, width) for o, bits in zeroed.items()}
     if reduction.kind == "stops":
-        return {o: np.flatnonzero(_unpack(bits, width)) + lo for o, bits in zeroed.items()}
+        return {o: found + lo for o, found in zeroed.items()}
     weights = reduction.weights
     risk = np.zeros(width)
     hours = np.full(width, math.inf)
@@ -263,13 +342,16 @@ def run_range(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
         for o in sorted(zeroed.keys() | counters.keys()):
             delivered = np.ones(width)
             for f, counter in counters.get(o, {}).items():
-                count = np.zeros(width, dtype=np.int64)
-                for i, digit in enumerate(counter):
-                    count += _unpack(digit, width).astype(np.int64) << i
+                if p.sparse:  # the sets of victims carrying this factor, one per victim
+                    count = np.bincount(_chained(counter), minlength=width)
+                else:  # a bit-sliced counter
+                    count = np.zeros(width, dtype=np.int64)
+                    for i, digit in enumerate(counter):
+                        count[_positions(digit, width)] += 1 << i
                 delivered *= np.power(f, count)
             stopped = zeroed.get(o)
             if stopped is not None:
-                delivered[_unpack(stopped, width).view(bool)] = 0.0
+                delivered[stopped] = 0.0
             lost = 1.0 - delivered
             hit = np.flatnonzero(lost > 0.0)
             if reduction.kind == "risk":
@@ -320,9 +402,11 @@ def run(
     Serially, ranges run one after the other; with an ``executor``, as at least
     ``parts`` tasks, the plan pickled once and unpickled once per worker process.
     ``progress`` is called with (units done, units) as ranges finish. ``width``
-    defaults to :data:`WIDTH`, read at the call.
+    defaults to :data:`WIDTH` (:data:`SPARSE_WIDTH` for a sparse plan), read at the
+    call.
     """
-    spans = ranges(p.units, width or WIDTH, parts if executor is not None else 1)
+    full = SPARSE_WIDTH if p.sparse else WIDTH
+    spans = ranges(p.units, width or full, parts if executor is not None else 1)
     results: dict[int, RangeResult] = {}
     with paused_gc():  # the pass makes many objects and keeps few: nothing for it to find
         _gather(p, reduction, spans, results, executor, progress)
