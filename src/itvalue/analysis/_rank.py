@@ -405,8 +405,10 @@ def run(
     defaults to :data:`WIDTH` (:data:`SPARSE_WIDTH` for a sparse plan), read at the
     call.
     """
-    full = SPARSE_WIDTH if p.sparse else WIDTH
-    spans = ranges(p.units, width or full, parts if executor is not None else 1)
+    # A range's pass walks every service from its first unit on; sets of a few members
+    # make that walk, not the width, the cost, so a sparse plan splits in two at most.
+    full, most = (SPARSE_WIDTH, min(parts, 2)) if p.sparse else (WIDTH, parts)
+    spans = ranges(p.units, width or full, most if executor is not None else 1)
     results: dict[int, RangeResult] = {}
     with paused_gc():  # the pass makes many objects and keeps few: nothing for it to find
         _gather(p, reduction, spans, results, executor, progress)
