@@ -274,6 +274,44 @@ def test_a_stream_of_one_document_is_read_the_common_way() -> None:
     ]
 
 
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(["[", "]", "{", "}", "[" * 30, "]" * 30, "x", "é"]), max_size=60))
+def test_brackets_counted_with_numpy_as_in_python(pieces: list[str]) -> None:
+    """Long texts have their brackets counted in C, to the same verdict as the scan."""
+    text = "".join(pieces)
+    expected = _parse._too_deep(text, _parse._BRACKETS) is not None
+    with mock.patch.object(_parse, "_LONG", 0):
+        assert _parse._brackets_too_deep(text) is expected
+
+
+def test_a_long_document_nested_too_deep_is_refused_at_its_line() -> None:
+    """Past a megabyte, brackets are counted another way, with the same refusal."""
+    filler = "".join(f"k{i}: [{i}]\n" for i in range(120_000))
+    assert len(filler) > _parse._LONG
+    deep = "z: " + "[" * 65 + "]" * 65 + "\n"
+    with pytest.raises(iv.DocumentError, match="nested deeper than 64") as excinfo:
+        _parse.parse(filler + deep, "yaml")
+    assert excinfo.value.line == 120_001
+    quoted = "z: '" + "[" * 65 + "'\n"
+    assert _parse.parse(filler + quoted, "yaml")[0]["z"] == "[" * 65
+
+
+def test_lines_are_checked_for_deep_nesting_before_libyaml_reads_them() -> None:
+    """A run of '- ' and deep indentation are refused as before, with the same lines."""
+    run = "a: 1\nb:\n" + "- " * 70 + "x\n"
+    indent = "a:\n" + " " * 1000 + "b: 1\n"
+    both = run + indent
+    for text, reason, line in [
+        (run, "nested too deeply: more than 64 nested '- '", 3),
+        (indent, "nested too deeply: indented by 1000 columns", 2),
+        (both, "nested too deeply: more than 64 nested '- '", 3),
+        (indent + run, "nested too deeply: more than 64 nested '- '", 5),
+    ]:
+        with pytest.raises(iv.DocumentError) as excinfo:
+            _parse.parse(text, "yaml")
+        assert (reason in excinfo.value.reason, excinfo.value.line) == (True, line), text
+
+
 # --- the locator -----------------------------------------------------------------------------
 
 

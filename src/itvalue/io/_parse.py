@@ -132,8 +132,8 @@ def _too_deep(text: str, tokens: re.Pattern[str]) -> int | None:
     return None
 
 
-def _check_yaml_depth(text: str, source: str | None) -> None:
-    if ("[" in text or "{" in text) and _too_deep(text, _BRACKETS) is not None:
+def _check_brackets(text: str, source: str | None) -> None:
+    if ("[" in text or "{" in text) and _brackets_too_deep(text):
         at = _too_deep(text, _YAML_TOKENS)
         if at is not None:
             raise DocumentError(
@@ -142,6 +142,30 @@ def _check_yaml_depth(text: str, source: str | None) -> None:
                 line=text.count("\n", 0, at) + 1,
                 hint="a portfolio document needs only a few levels; is this the right file?",
             )
+
+
+#: Text longer than this has its brackets counted with numpy.
+_LONG = 1_000_000
+_NOT_BRACKETS = bytes(byte for byte in range(256) if byte not in b"[]{}")
+
+
+def _brackets_too_deep(text: str) -> bool:
+    """Whether brackets, quoted or not, nest deeper than MAX_DEPTH (the first scan)."""
+    if len(text) < _LONG:
+        return _too_deep(text, _BRACKETS) is not None
+    import numpy as np
+
+    # The same count in C: each opening +1, each closing -1 but never below 0. With
+    # the plain running sum s, the depth is s less the lowest s so far (or 0).
+    brackets = text.encode("utf-8", "surrogatepass").translate(None, _NOT_BRACKETS)
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    opening = (codes == ord("[")) | (codes == ord("{"))
+    running = np.cumsum(np.where(opening, 1, -1))
+    depth = running - np.minimum.accumulate(np.minimum(running, 0))
+    return bool((depth > MAX_DEPTH).any())
+
+
+def _check_yaml_lines(text: str, source: str | None) -> None:
     for pattern, what in (
         (_YAML_INDICATOR_RUN, f"more than {MAX_DEPTH} nested '- ' or '? ' on one line"),
         (_YAML_DEEP_INDENT, f"indented by {MAX_INDENT} columns or more"),
@@ -243,13 +267,21 @@ def parse_documents(
 
 
 def _yaml_documents(text: str, source: str | None, *, single: bool) -> list[tuple[Any, Locator]]:
-    _check_yaml_depth(text, source)
+    _check_brackets(text, source)
+    # The common reader declines every line a run of "- " or "? " begins, so that
+    # check, a slow scan of every line, waits for libyaml; deep indentation it would
+    # read, so that is checked first wherever it may be (in the same order as always).
+    lines_checked = " " * MAX_INDENT in text
+    if lines_checked:
+        _check_yaml_lines(text, source)
     try:
         tree = read_common(text, max_depth=MAX_DEPTH)
     except Unsupported:
         pass
     else:
         return [(tree, _composed_later(text))]
+    if not lines_checked:
+        _check_yaml_lines(text, source)
     loader = yaml.CSafeLoader(text)
     roots: list[yaml.Node] = []
     try:

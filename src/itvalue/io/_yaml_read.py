@@ -75,6 +75,14 @@ _QUOTED_KEY = re.compile(rf"({_SINGLE}|{_DOUBLE}):(?: ++|$)")
 _PLAIN_REST = re.compile(rf"({_BLOCK_PLAIN}){_END}")
 _SINGLE_REST = re.compile(rf"'((?:[^']|'')*+)'{_END}")
 _DOUBLE_REST = re.compile(rf'"((?:[^"\\]|\\.)*+)"{_END}')
+# Most scalars are words of letters, digits, "_", ".", "+" and "-", which a simpler
+# expression than the ones above (to which it adds nothing) matches faster.
+_WORD = r"(?:[\w.+]|-[\w.])[\w.+-]*"
+_SIMPLE_PLAIN = re.compile(rf"{_WORD}(?: {_WORD})*+")
+_KEY_WORD = r"[A-Za-z_][\w-]*"
+# One or two such entries, the commonest flow mapping by far, taken apart in one match.
+_PAIRS = re.compile(rf"\{{({_KEY_WORD}): ({_WORD})(?:, ({_KEY_WORD}): ({_WORD}))?\}}")
+_SIMPLE_MAPPING = re.compile(rf"\{{((?:[A-Za-z_][\w-]*: {_WORD}, )*[A-Za-z_][\w-]*: {_WORD})\}}")
 # Flow collections of plain scalars, written with one space after each ":" and ",",
 # the commonest kind by far, are split with string methods.
 _FLAT_MAPPING = re.compile(
@@ -313,6 +321,8 @@ class _Reader:
             if match is None:
                 raise Unsupported("a double-quoted scalar over several lines") from None
             value = _double(match.group(1))
+        elif _SIMPLE_PLAIN.fullmatch(rest) is not None:
+            value = self.scalars.plain(rest)
         else:
             match = _PLAIN_REST.fullmatch(rest)
             if match is None:
@@ -328,7 +338,25 @@ class _Reader:
             raise Unsupported("deep nesting")
         plain = self.scalars.plain
         if rest[0] == "{":
-            match = _FLAT_MAPPING.fullmatch(rest)
+            match = _PAIRS.fullmatch(rest)
+            if match is not None:
+                key_of = self.scalars.keys.get
+                value_of = self.scalars.values.get
+                name, raw, second_name, second_raw = match.groups()
+                value = value_of(raw, _MISSING)
+                mapping = {
+                    key_of(name) or self.scalars.key(name): value
+                    if value is not _MISSING
+                    else plain(raw)
+                }
+                if second_name is not None:
+                    second = key_of(second_name) or self.scalars.key(second_name)
+                    if second in mapping:
+                        raise Unsupported("a duplicate key")
+                    value = value_of(second_raw, _MISSING)
+                    mapping[second] = value if value is not _MISSING else plain(second_raw)
+                return mapping
+            match = _SIMPLE_MAPPING.fullmatch(rest) or _FLAT_MAPPING.fullmatch(rest)
             if match is not None:
                 keys = self.scalars.keys.get
                 key = self.scalars.key
@@ -359,31 +387,38 @@ class _Reader:
         keys = self.scalars.keys
         rests = self.rests
         # Open block collections, innermost last: the collection, its column, and
-        # whether it is a sequence at its key's own column ("key:\n- item").
+        # whether it is a sequence at its key's own column ("key:\n- item"). The
+        # innermost is also kept in locals, as nearly every line goes to it.
         nodes: list[Any] = []
         columns: list[int] = []
         indentless: list[bool] = []
+        top: Any = None
+        top_column = -1
+        top_indentless = False
         # The entry awaiting its value on the lines below: its collection, its key
         # (None for a sequence item) and its column.
         owner: Any = None
         owner_key: str | None = None
         owner_column = 0
-        root: list[Any] | dict[str, Any] | None = None
         for line in text.split("\n"):
             content = line.lstrip(" ")
-            if not content or content[0] == "#":
+            if not content:
+                continue
+            first = content[0]
+            if first == "#":
                 continue
             column = len(line) - len(content)
             dash = 0
-            if content[0] == "-":
+            if first == "-":
                 if content == "-":
-                    dash, content = 1, ""
+                    dash, content, first = 1, "", ""
                 elif content[1] == " ":
                     after = content[1:].lstrip(" ")
                     dash = len(content) - len(after)
                     content = after
+                    first = content[:1]
             key: str | None = None
-            if content[:1] not in "[{":
+            if first != "{" and first != "[":
                 at = content.find(": ")
                 if at > 0:
                     key = keys.get(content[:at]) or self.key(content[:at])
@@ -397,67 +432,81 @@ class _Reader:
                         key = self.key(stripped[:-1])
                         if key is not None:
                             content = ""
-                if key is None and content[:1] in ("'", '"'):
+                if key is None and (first == "'" or first == '"'):
                     # A quoted key may hold ": " itself.
                     quoted = _QUOTED_KEY.match(content)
                     if quoted is not None:
                         key = self.scalars.key(quoted.group(1))
                         content = content[quoted.end() :]
-            opens = False
-            if owner is not None:
-                opens = column > owner_column or (
-                    column == owner_column and dash > 0 and owner_key is not None
-                )
-                value: Any = None
+            if column != top_column or owner is not None:
+                opens = False
+                if owner is not None:
+                    opens = column > owner_column or (
+                        column == owner_column and dash > 0 and owner_key is not None
+                    )
+                    value: Any = None
+                    if opens:
+                        if len(nodes) >= max_depth:
+                            raise Unsupported("deep nesting")
+                        value = top = [] if dash else {}
+                        top_column = column
+                        top_indentless = column == owner_column
+                        nodes.append(top)
+                        columns.append(top_column)
+                        indentless.append(top_indentless)
+                    if owner_key is None:
+                        owner.append(value)
+                    else:
+                        owner[owner_key] = value
+                    owner = None
                 if opens:
-                    if len(nodes) >= max_depth:
-                        raise Unsupported("deep nesting")
-                    value = [] if dash else {}
-                    nodes.append(value)
+                    pass
+                elif not nodes:
+                    top = [] if dash else {}
+                    top_column = column
+                    nodes.append(top)
                     columns.append(column)
-                    indentless.append(column == owner_column)
-                if owner_key is None:
-                    owner.append(value)
-                else:
-                    owner[owner_key] = value
-                owner = None
-            if opens:
-                pass
-            elif root is None:
-                root = [] if dash else {}
-                nodes.append(root)
-                columns.append(column)
-                indentless.append(False)
-            else:
-                while columns and columns[-1] > column:
-                    nodes.pop()
-                    columns.pop()
-                    indentless.pop()
-                if not columns or columns[-1] != column:
-                    raise Unsupported("indentation that closes no collection")
-                if not dash and indentless[-1]:
-                    nodes.pop()
-                    columns.pop()
-                    indentless.pop()
-            top = nodes[-1]
+                    indentless.append(False)
+                elif column != top_column:
+                    while columns and columns[-1] > column:
+                        nodes.pop()
+                        columns.pop()
+                        indentless.pop()
+                    if not columns or columns[-1] != column:
+                        raise Unsupported("indentation that closes no collection")
+                    top = nodes[-1]
+                    top_column = column
+                    top_indentless = indentless[-1]
+            if top_indentless and not dash:
+                nodes.pop()
+                columns.pop()
+                indentless.pop()
+                top = nodes[-1]
+                top_indentless = indentless[-1]
             if dash:
                 if type(top) is not list:
                     raise Unsupported("a sequence entry in a mapping")
                 if key is None:
+                    if first == "{" or first == "[":
+                        top.append(self.flow(content, max_depth - len(nodes)))
+                        continue
                     value = rests.get(content, _BELOW)
                     if value is _BELOW:
                         value = self.value(content, max_depth - len(nodes))
-                    if value is _BELOW:
-                        owner, owner_key, owner_column = top, None, column
-                    else:
-                        top.append(value)
+                        if value is _BELOW:
+                            owner, owner_key, owner_column = top, None, column
+                            continue
+                    top.append(value)
                     continue
                 # "- key: value" opens a mapping at the key's column.
                 if len(nodes) >= max_depth:
                     raise Unsupported("deep nesting")
-                top = {}
-                nodes[-1].append(top)
+                mapping: dict[str, Any] = {}
+                top.append(mapping)
+                top = mapping
                 column += dash
+                top_column = column
+                top_indentless = False
                 nodes.append(top)
                 columns.append(column)
                 indentless.append(False)
@@ -468,17 +517,18 @@ class _Reader:
             value = rests.get(content, _BELOW)
             if value is _BELOW:
                 value = self.value(content, max_depth - len(nodes))
-            if value is _BELOW:
-                owner, owner_key, owner_column = top, key, column
-            else:
-                top[key] = value
+                if value is _BELOW:
+                    owner, owner_key, owner_column = top, key, column
+                    continue
+            top[key] = value
         if owner is not None:
             if owner_key is None:
                 owner.append(None)
             else:
                 owner[owner_key] = None
-        if root is None:
+        if not nodes:
             raise Unsupported("no block collection")
+        root: list[Any] | dict[str, Any] = nodes[0]
         return root
 
 
