@@ -28,11 +28,12 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import itvalue as iv  # noqa: E402 - after the path that finds the benchmarks
-from benchmarks.generate import generate  # noqa: E402
-from itvalue.io._parse import parse  # noqa: E402
-from itvalue.io._yaml import dump_yaml  # noqa: E402
-from itvalue.io._yaml_read import read_common  # noqa: E402
+from benchmarks.generate import generate
+
+import itvalue as iv
+from itvalue.io._parse import parse
+from itvalue.io._yaml import dump_yaml
+from itvalue.io._yaml_read import read_common
 
 
 def best(function: Callable[[], Any], repeat: int) -> float:
@@ -72,7 +73,7 @@ def libyaml_events(text: str) -> int:
 
 
 def rapidyaml(data: bytes) -> Any:
-    import ryml  # type: ignore[import-not-found]
+    import ryml  # type: ignore[import-not-found,unused-ignore]
 
     tree = ryml.parse_in_arena(data)
     kind, first, following = tree.type, tree.first_child, tree.next_sibling

@@ -7,8 +7,10 @@ The limits, all checked before or while parsing and all reported as
 * ``MAX_DEPTH`` — nesting deeper than this is refused. YAML text is scanned for
   brackets, runs of ``- `` and ``? `` and deep indentation *before* libyaml sees it:
   its C loader recurses without a guard, and a few tens of thousands of ``[`` crash the
-  interpreter. Python's json and tomllib guard their recursion, so a JSON or TOML
-  nesting bomb ends in a ``RecursionError``, which becomes a ``DocumentError``.
+  interpreter. (Runs of ``- `` are looked for only when the common reader declines a
+  text: it declines every line such a run begins.) Python's json and tomllib guard
+  their recursion, so a JSON or TOML nesting bomb ends in a ``RecursionError``, which
+  becomes a ``DocumentError``.
 * ``MAX_ALIAS_NODES`` — YAML aliases may add at most this many nodes on expansion;
   the size is computed on the composed node graph, once per distinct node, so a
   "billion laughs" document is refused in microseconds.

@@ -14,7 +14,8 @@ every error its message and line. So are left to libyaml, among others: anchors,
 aliases and tags, ``?`` keys, block scalars (``|``, ``>``), scalars over several lines,
 flow collections over several lines, document markers and directives, tabs, carriage
 returns and the other line breaks, characters YAML does not allow raw, escapes other
-than those the writer uses, any key that is not text or appears twice, a scalar that
+than those the writer uses, keys over 512 characters, any key that is not text or
+appears twice, a scalar that
 resolves to a tag outside the core schema (``=``, ``<<``), a date that does not exist,
 nesting at :data:`~itvalue.io._parse.MAX_DEPTH`, and anything libyaml would refuse.
 Plain scalars are resolved by PyYAML's own resolver and built by its safe constructor,
@@ -41,7 +42,6 @@ _CORE = {
     for name in ("null", "bool", "int", "float", "str", "timestamp")
 }
 _STR = f"{_TAG}str"
-_RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 # PyYAML picks its implicit resolvers by a plain scalar's first character; one that
 # starts with any other character is text.
