@@ -573,6 +573,8 @@ def test_brackets_inside_strings_do_not_count() -> None:
         (HEAD + "name: again\n", "duplicate key 'name'"),
         (HEAD + "1: x\n", "keys must be text"),
         (HEAD + "[a]: x\n", "keys must be text"),
+        (HEAD + "description: 2001-13-45\n", "reads as a date, but not a valid one"),
+        (HEAD + "description: 0b_\n", "reads as a number, but not a valid one"),
         ("", "the document is empty"),
         ("# only a comment\n", "the document is empty"),
         ("a: [1,\n", "not valid YAML"),
