@@ -342,6 +342,16 @@ def test_lines_are_libyamls(northwind: iv.Portfolio) -> None:
     assert_same_locations("a:\n  b: 1   # c\n\n  c:\n  - [1, {d: e}]\n  -\n    f: yes\ng:\n")
 
 
+def test_a_valid_document_is_never_composed_by_libyaml(northwind: iv.Portfolio) -> None:
+    """Lines cost nothing until a problem asks for one."""
+    text = iv.dumps(northwind)
+    with (
+        mock.patch.object(yaml, "CBaseLoader", side_effect=AssertionError("composed")),
+        mock.patch.object(yaml, "CSafeLoader", side_effect=AssertionError("composed")),
+    ):
+        assert iv.loads(text) == northwind
+
+
 def test_validation_errors_on_a_document_read_the_common_way_have_lines() -> None:
     """A problem in a document the common reader took is reported at libyaml's line."""
     text = HEAD + "stakeholders:\n  - {id: it, name: NO, kind: it}\n"
