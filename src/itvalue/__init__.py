@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from itvalue._examples import example, example_names
     from itvalue.analysis.availability import AvailabilityTarget, Estimate
+    from itvalue.analysis.compare import Comparison, OutcomeChange, RecoveryChange, compare
     from itvalue.analysis.costs import CostAllocation
     from itvalue.analysis.impact import Impact, OutcomeImpact, SegmentImpact
     from itvalue.analysis.recovery import RecoveryNeed
@@ -76,6 +77,10 @@ _HOMES: dict[str, str] = {
     "example": "itvalue._examples",
     "example_names": "itvalue._examples",
     "AvailabilityTarget": "itvalue.analysis.availability",
+    "Comparison": "itvalue.analysis.compare",
+    "OutcomeChange": "itvalue.analysis.compare",
+    "RecoveryChange": "itvalue.analysis.compare",
+    "compare": "itvalue.analysis.compare",
     "Estimate": "itvalue.analysis.availability",
     "CostAllocation": "itvalue.analysis.costs",
     "Impact": "itvalue.analysis.impact",
@@ -159,6 +164,7 @@ __all__ = [
     "AnalysisError",
     "AvailabilityTarget",
     "BusinessProcess",
+    "Comparison",
     "CostAllocation",
     "CustomerSegment",
     "Dependency",
@@ -177,6 +183,7 @@ __all__ = [
     "Offering",
     "Origin",
     "Outcome",
+    "OutcomeChange",
     "OutcomeImpact",
     "Overlay",
     "Period",
@@ -185,6 +192,7 @@ __all__ = [
     "Problem",
     "Product",
     "Quantity",
+    "RecoveryChange",
     "RecoveryNeed",
     "RedundancyGroup",
     "Rule",
@@ -204,6 +212,7 @@ __all__ = [
     "ValueStream",
     "__version__",
     "check",
+    "compare",
     "compose",
     "configure_converter",
     "converter",

@@ -24,6 +24,7 @@ from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
 
 from itvalue import __version__
 from itvalue.analysis.agreements import AgreementTerms, AvailabilityPromise, ObjectiveTerms
+from itvalue.analysis.availability import Method
 from itvalue.analysis.impact import Impact, OutcomeImpact
 from itvalue.checks import RULES, Severity, check
 from itvalue.errors import DocumentError, ItValueError, UnknownIdError, ValidationError
@@ -116,6 +117,29 @@ class CostDriver(enum.StrEnum):
 
     EQUAL = "equal"
     VALUE = "value"
+
+
+class CaseFormat(enum.StrEnum):
+    """The formats of a business case."""
+
+    MARKDOWN = "md"
+    HTML = "html"
+    JSON = "json"
+
+
+class DeliveryMethod(enum.StrEnum):
+    """How expected delivery is computed (see ``expected_delivery``)."""
+
+    EXACT = "exact"
+    INDEPENDENT = "independent"
+    MONTE_CARLO = "monte_carlo"
+
+
+_METHODS: dict[DeliveryMethod, Method] = {
+    DeliveryMethod.EXACT: "exact",
+    DeliveryMethod.INDEPENDENT: "independent",
+    DeliveryMethod.MONTE_CARLO: "monte_carlo",
+}
 
 
 class SchemaKind(enum.StrEnum):
@@ -767,6 +791,58 @@ def _write(text: str, output: Path | None) -> None:
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror}") from None
     err.print(f"wrote {output}", markup=False)
+
+
+@app.command("case", cls=_Command)
+def case_command(
+    files: SourcesArg,
+    proposal: Annotated[
+        list[Path],
+        typer.Option(
+            "--proposal",
+            metavar="OVERLAY",
+            help="The proposed change: an overlay (or any source) composed over the sources; "
+            "repeat for more.",
+        ),
+    ],
+    one_off: Annotated[
+        str | None,
+        typer.Option(
+            "--one-off",
+            metavar="AMOUNT",
+            help='What the change costs once, as "250000 EUR": gives the payback time.',
+        ),
+    ] = None,
+    method: Annotated[
+        DeliveryMethod,
+        typer.Option("--method", help="How expected delivery is computed."),
+    ] = DeliveryMethod.EXACT,
+    format: Annotated[
+        CaseFormat, typer.Option("--format", "-f", help="md, html or json.")
+    ] = CaseFormat.MARKDOWN,
+    output: OutputPathOpt = None,
+) -> None:
+    """Make the business case for an IT change: what customers get, what it costs, payback."""
+    from itvalue.analysis.compare import compare
+    from itvalue.report._case import (
+        case_to_dict,
+        parse_money,
+        render_case_html,
+        render_case_markdown,
+    )
+
+    with _usable_input():
+        cost = None if one_off is None else parse_money(one_off)
+        before = _load(files)
+        after = _load([*files, *proposal])
+        comparison = compare(before, after, method=_METHODS[method], one_off=cost)
+    if format is CaseFormat.JSON:
+        text = json.dumps(case_to_dict(comparison), indent=2, ensure_ascii=False) + "\n"
+    elif format is CaseFormat.HTML:
+        text = render_case_html(comparison)
+    else:
+        text = render_case_markdown(comparison)
+    _write(text, output)
 
 
 @app.command("export", cls=_Command)

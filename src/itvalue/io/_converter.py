@@ -56,6 +56,7 @@ __all__ = [
     "converter",
     "from_dict",
     "make_converter",
+    "plain",
     "structure_tree",
     "to_dict",
 ]
@@ -578,6 +579,11 @@ def to_dict(portfolio: Portfolio) -> dict[str, Any]:
     the model's fields, so the output is deterministic.
     """
     return _CONVERTER.unstructure(portfolio)  # type: ignore[no-any-return]
+
+
+def plain(value: Any) -> Any:
+    """Any model value (an entity, a value type, a tuple of them) as document data."""
+    return _CONVERTER.unstructure(value)
 
 
 def from_dict(tree: Any) -> Portfolio:

@@ -26,10 +26,10 @@ import attrs
 from itvalue.analysis.compare import Comparison, OutcomeChange, RecoveryChange
 from itvalue.checks import RULES, Finding
 from itvalue.errors import AnalysisError
-from itvalue.io import converter
+from itvalue.io._converter import plain
 from itvalue.model import Money, Portfolio, Service
 from itvalue.report._narrative import Narrative, Section, Table
-from itvalue.report._render import _CSS, _html_section, _markdown_section
+from itvalue.report._render import CSS, html_section, markdown_section
 from itvalue.report._words import all_of, duration_text, either, money_text, units_text
 
 __all__ = [
@@ -395,7 +395,7 @@ def _field_changes(old: Service, new: Service) -> str:
 
 
 def _plain(value: object) -> str:
-    return json.dumps(converter.unstructure(value), ensure_ascii=False)
+    return json.dumps(plain(value), ensure_ascii=False)
 
 
 def appendix(c: Comparison) -> Section:
@@ -477,7 +477,7 @@ def render_case_markdown(comparison: Comparison, *, title: str | None = None) ->
     for section in story.sections:
         if section.title == APPENDIX:
             out += ["---", ""]
-        out += _markdown_section(section)
+        out += markdown_section(section)
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -495,14 +495,14 @@ def render_case_html(comparison: Comparison, *, title: str | None = None) -> str
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(story.title)}</title><style>{_CSS}</style></head><body>",
+        f"<title>{escape(story.title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(story.title)}</h1>",
         f"<p>{escape(story.intro)}</p>",
     ]
     for section in story.sections:
         if section.title == APPENDIX:
             out.append("<hr>")
-        out += _html_section(section)
+        out += html_section(section)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 

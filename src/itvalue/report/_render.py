@@ -12,7 +12,7 @@ from html import escape
 from itvalue.report._figures import BusinessReport
 from itvalue.report._narrative import Section, narrate
 
-__all__ = ["render_html", "render_markdown"]
+__all__ = ["CSS", "html_section", "markdown_section", "render_html", "render_markdown"]
 
 
 def render_markdown(report: BusinessReport, _portfolio: object = None, /) -> str:
@@ -30,11 +30,11 @@ def render_markdown(report: BusinessReport, _portfolio: object = None, /) -> str
     story = narrate(report)
     out = [f"# {story.title}", "", story.intro, ""]
     for section in story.sections:
-        out += _markdown_section(section)
+        out += markdown_section(section)
     return "\n".join(out).rstrip() + "\n"
 
 
-def _markdown_section(section: Section) -> list[str]:
+def markdown_section(section: Section) -> list[str]:
     out = [f"## {section.title}", ""]
     for paragraph in section.paragraphs:
         out += [paragraph, ""]
@@ -60,7 +60,7 @@ def _markdown_section(section: Section) -> list[str]:
     return out
 
 
-_CSS = """
+CSS = """
 body{font-family:Helvetica,Arial,sans-serif;max-width:60rem;margin:2rem auto;
  padding:0 1rem;color:#0f172a;line-height:1.45}
 h1{font-size:1.7rem}h2{font-size:1.25rem;margin-top:2rem;border-bottom:1px solid #cbd5e1}
@@ -87,7 +87,7 @@ def render_html(report: BusinessReport, _portfolio: object = None, /) -> str:
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
-        f"<title>{escape(story.title)}</title><style>{_CSS}</style></head><body>",
+        f"<title>{escape(story.title)}</title><style>{CSS}</style></head><body>",
         f"<h1>{escape(story.title)}</h1>",
         f"<p>{escape(story.intro)}</p>",
         "<figure>",
@@ -95,12 +95,12 @@ def render_html(report: BusinessReport, _portfolio: object = None, /) -> str:
         f"<figcaption>{escape(story.caption)}</figcaption></figure>",
     ]
     for section in story.sections:
-        out += _html_section(section)
+        out += html_section(section)
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
 
-def _html_section(section: Section) -> list[str]:
+def html_section(section: Section) -> list[str]:
     out = [f"<h2>{escape(section.title)}</h2>"]
     out += [f"<p>{escape(p)}</p>" for p in section.paragraphs]
     if section.table is not None:
