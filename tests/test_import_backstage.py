@@ -480,17 +480,21 @@ def test_owners_are_groups_or_users_with_their_display_names(tmp_path: Path) -> 
         ),
         entity("User", "jo.smith", {"profile": {"displayName": "Jo Smith"}, "memberOf": []}),
         entity("Group", "other", {"type": "team", "children": []}, title="Other team"),
+        component("d", owner="group:titled"),
+        entity("Group", "titled", {"type": "team", "children": []}, title="Titled team"),
     )
     overlay = backstage.read(path)
     assert {i: e["owner"] for i, e in services(overlay).items()} == {
         "a": "payments",
         "b": "jo.smith",
         "c": "team-x",
+        "d": "titled",
     }
     assert people(overlay) == {
         "payments": {"id": "payments", "name": "Payments", "description": "Money in", "kind": "it"},
         "jo.smith": {"id": "jo.smith", "name": "Jo Smith", "kind": "it"},
         "team-x": {"id": "team-x", "name": "team-x", "kind": "it"},
+        "titled": {"id": "titled", "name": "Titled team", "kind": "it"},
     }
     assert overlay.origins[("stakeholders", "team-x")] == iv.Origin(source=str(path), line=22)
     assert unmapped(overlay) == {"Group": "1 Group entity not mapped: group:other"}
@@ -673,10 +677,12 @@ def test_annotations_carry_itvalue_fields(tmp_path: Path) -> None:
         ("recovery-hours", "nan", "must be a number of hours", ""),
         ("provided-by", "Big Vendor", "not a valid supplier id", "'big-vendor'"),
         ("availabilty", "0.9", "unknown annotation", "did you mean 'itvalue.io/availability'?"),
+        ("recovery-hours", ["4"], "must be a number of hours", ""),
+        ("supports", " ", "must list process ids", "checkout, search:0.5"),
     ],
 )
 def test_a_bad_annotation_is_an_error_at_its_line(
-    tmp_path: Path, key: str, value: str, message: str, hint: str
+    tmp_path: Path, key: str, value: object, message: str, hint: str
 ) -> None:
     """A bad itvalue.io value is a DocumentError with file, line and a hint where one helps."""
     path = catalog(
@@ -684,7 +690,8 @@ def test_a_bad_annotation_is_an_error_at_its_line(
     )
     with pytest.raises(iv.DocumentError, match=message) as caught:
         backstage.read(path)
-    assert (caught.value.source, caught.value.line) == (str(path), 14)
+    line = 15 if isinstance(value, list) else 14  # a list starts below its key
+    assert (caught.value.source, caught.value.line) == (str(path), line)
     assert hint in caught.value.hint
 
 
@@ -884,6 +891,23 @@ def test_a_path_that_is_not_there(tmp_path: Path) -> None:
             3,
         ),
         ("a: [\n", "not valid YAML", 2),
+        (
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a, namespace: 5}\n",
+            "namespace that is not text",
+            3,
+        ),
+        (
+            "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata: {name: a}\n"
+            "spec: {owner: x, dependsOn: 5}\n",
+            "spec.dependsOn must be a list of entity references",
+            4,
+        ),
+        (
+            "apiVersion: backstage.io/v1alpha1\nkind: Location\nmetadata: {name: a}\n"
+            "spec: {targets: ['']}\n",
+            "a Location target must be a path",
+            4,
+        ),
     ],
 )
 def test_malformed_documents_are_errors_with_lines(
