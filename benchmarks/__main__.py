@@ -288,11 +288,12 @@ def run(
     shape: str = "reference",
     executors: bool = False,
     workers: int = 2,
+    memory: bool = True,
 ) -> list[Row]:
     """Time every figure and its baseline; return the table's rows."""
     if size == "million":
         return run_million(
-            shape, rank_sample, workdir, executors=executors, workers=workers, repeat=repeat
+            shape, rank_sample, workdir, executors=executors, workers=workers, memory=memory
         )
     from benchmarks.legacy import legacy_rank_services
     from benchmarks.pydantic_models import Portfolio as PydanticPortfolio
@@ -444,7 +445,8 @@ def run(
         "no slower",
     )
 
-    rows.memory(json_path, edges)
+    if memory:
+        rows.memory(json_path, edges)
     startup_rows(rows, max(5, repeat))
     if executors:
         executor_rows(rows, graph, ranking, workers)
@@ -453,7 +455,7 @@ def run(
 
 
 def run_million(
-    shape: str, rank_sample: int, workdir: str, *, executors: bool, workers: int, repeat: int
+    shape: str, rank_sample: int, workdir: str, *, executors: bool, workers: int, memory: bool
 ) -> list[Row]:
     """The million size: load, memory, the four analyses, exactness, growth from 100k."""
     rows = Table()
@@ -489,7 +491,8 @@ def run_million(
     loading = time.perf_counter() - start
     del json_text
     rows.budget("loads JSON + portfolio.graph()", loading, 60.0, "60 s")
-    rows.memory(json_path, edges)
+    if memory:
+        rows.memory(json_path, edges)
 
     after, results = analysis_times(graph, skip)
     rng = random.Random(0)
@@ -550,6 +553,11 @@ def main() -> None:
         help="also time a two-process pool and a local Dask cluster (not for CI)",
     )
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--no-memory",
+        action="store_true",
+        help="leave out the peak-memory row (a second load, in a fresh process)",
+    )
     args = parser.parse_args()
     impact_runs = args.impact_runs or (1000 if args.size == "reference" else 50)
     rank_sample = args.rank_sample or (20 if args.size == "million" else 200)
@@ -566,6 +574,7 @@ def main() -> None:
         shape=args.shape,
         executors=args.executors,
         workers=args.workers,
+        memory=not args.no_memory,
     )
     print()
     print(table(rows))
