@@ -80,9 +80,8 @@ _DOUBLE_REST = re.compile(rf'"((?:[^"\\]|\\.)*+)"{_END}')
 _WORD = r"(?:[\w.+]|-[\w.])[\w.+-]*"
 _SIMPLE_PLAIN = re.compile(rf"{_WORD}(?: {_WORD})*+")
 _KEY_WORD = r"[A-Za-z_][\w-]*"
-# One or two such entries, the commonest flow mapping by far, taken apart in one match.
-_PAIRS = re.compile(rf"\{{({_KEY_WORD}): ({_WORD})(?:, ({_KEY_WORD}): ({_WORD}))?\}}")
-_SIMPLE_MAPPING = re.compile(rf"\{{((?:[A-Za-z_][\w-]*: {_WORD}, )*[A-Za-z_][\w-]*: {_WORD})\}}")
+_WORD_RE = re.compile(_WORD)
+_KEY_WORD_RE = re.compile(_KEY_WORD)
 # Flow collections of plain scalars, written with one space after each ":" and ",",
 # the commonest kind by far, are split with string methods.
 _FLAT_MAPPING = re.compile(
@@ -287,6 +286,9 @@ class _Reader:
         self.scalars = _Scalars()
         # The text after "key: " or "- " to the scalar it holds.
         self.rests: dict[str, Any] = {}
+        # Keys and values seen to be words, in flow mappings, to what they hold.
+        self.word_keys: dict[str, str] = {}
+        self.words_seen: dict[str, Any] = {}
 
     def key(self, raw: str) -> str | None:
         """The text of a block key, or ``None`` when ``raw`` is no key at all."""
@@ -332,31 +334,44 @@ class _Reader:
         self.rests[rest] = value
         return value
 
+    def words(self, rest: str) -> dict[str, Any] | None:
+        """A flow mapping of words (``{k: v, k: v}``, one space each), or ``None``.
+
+        Split with string methods; every key and value must be one already seen to be a
+        word, or be one now, so that nothing but ", " and ": " was split on.
+        """
+        word_keys = self.word_keys
+        words = self.words_seen
+        mapping: dict[str, Any] = {}
+        parts = rest[1:-1].split(", ")
+        for part in parts:
+            name, _colon, raw = part.partition(": ")
+            key = word_keys.get(name)
+            if key is None:
+                if _KEY_WORD_RE.fullmatch(name) is None:
+                    return None
+                key = word_keys[name] = self.scalars.key(name)
+            value = words.get(raw, _MISSING)
+            if value is _MISSING:
+                if _WORD_RE.fullmatch(raw) is None:
+                    return None
+                value = words[raw] = self.scalars.plain(raw)
+            mapping[key] = value
+        if len(mapping) != len(parts):
+            raise Unsupported("a duplicate key")
+        return mapping
+
     def flow(self, rest: str, room: int) -> Any:
         """A flow collection on one line: the flat ones quickly, others token by token."""
         if room <= 0:
             raise Unsupported("deep nesting")
         plain = self.scalars.plain
         if rest[0] == "{":
-            match = _PAIRS.fullmatch(rest)
-            if match is not None:
-                key_of = self.scalars.keys.get
-                value_of = self.scalars.values.get
-                name, raw, second_name, second_raw = match.groups()
-                value = value_of(raw, _MISSING)
-                mapping = {
-                    key_of(name) or self.scalars.key(name): value
-                    if value is not _MISSING
-                    else plain(raw)
-                }
-                if second_name is not None:
-                    second = key_of(second_name) or self.scalars.key(second_name)
-                    if second in mapping:
-                        raise Unsupported("a duplicate key")
-                    value = value_of(second_raw, _MISSING)
-                    mapping[second] = value if value is not _MISSING else plain(second_raw)
-                return mapping
-            match = _SIMPLE_MAPPING.fullmatch(rest) or _FLAT_MAPPING.fullmatch(rest)
+            if rest[-1] == "}":
+                mapping = self.words(rest)
+                if mapping is not None:
+                    return mapping
+            match = _FLAT_MAPPING.fullmatch(rest)
             if match is not None:
                 keys = self.scalars.keys.get
                 key = self.scalars.key
