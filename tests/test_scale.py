@@ -143,7 +143,7 @@ def test_monte_carlo_blocks_give_the_same_figures_anywhere(
 def test_a_dask_cluster_gives_the_serial_figures(cmdb: iv.ValueGraph) -> None:
     """A local Dask cluster's executor gives the same figures as a serial run."""
     distributed = pytest.importorskip(
-        "distributed", reason="dask's distributed scheduler is not installed (extra: dask)"
+        "distributed", reason="dask's distributed scheduler is not installed (extra: distributed)"
     )
     with (
         distributed.Client(
