@@ -113,6 +113,8 @@ def test_what_the_writer_writes_never_needs_libyaml(northwind: iv.Portfolio) -> 
         "a: x\n  # an indented comment\nb: y\n",
         "a: -1\nb: -x\nc: +1\nd: .5\ne: 1e3\nf: 1.0e+3\n",
         "a: café\nb: 日本語\nc: '\u00a0'\n",
+        'a: "caf\\u00e9 \\x41\\N"\nb: [{c: [d, e]}, [f]]\n',
+        "a: [x 'y', it's]\n",
     ],
 )
 def test_common_shapes_read_as_libyaml_reads_them(text: str) -> None:
@@ -184,6 +186,14 @@ LEFT_TO_LIBYAML = [
     "a: {b: 1,}\n",
     "a: [1, , 2]\n",
     "a: {b}\n",
+    "a: [[1] [2]]\n",
+    "a: {[1]: x}\n",
+    'a: ["x" y]\n',
+    "a: [x: 1]\n",
+    'a: "x\n  y"\n',
+    "a: {b: x y, b: 2}\n",
+    "".join(" " * i + "a:\n" for i in range(63)) + " " * 63 + "a: [1]\n",
+    "".join(" " * (2 * i) + "-\n" for i in range(63)) + " " * 126 + "- a: 1\n",
     "a: {b:1}\n",
     "a: ]\n",
     "a: }\n",
