@@ -520,3 +520,23 @@ def test_no_warning_leaks() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         iv.load(NORTHWIND)
+
+
+def test_cli_maps_a_catalog_lifecycle(tmp_path: Path) -> None:
+    """--lifecycle VALUE=LIFECYCLE reaches the Backstage importer; without it, a clear error."""
+    catalog = write(
+        tmp_path / "catalog.yaml",
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\n"
+        "metadata: {name: shop}\nspec: {type: service, lifecycle: beta, owner: team-a}\n",
+    )
+    code, _out, err = run("import", catalog)
+    assert code == 2
+    assert "--lifecycle beta=live" in err
+    code, out, _err = run("--lifecycle", "beta=retired", "import", catalog)
+    assert code == 0
+    assert "lifecycle: retired" in out
+    code, _out, err = run("--lifecycle", "beta", "import", catalog)
+    assert code == 2
+    assert "VALUE=LIFECYCLE" in err
+    composed = iv.load(catalog, options={"backstage": {"lifecycles": {"beta": "live"}}})
+    assert composed.service("shop").is_live

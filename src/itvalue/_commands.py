@@ -217,7 +217,7 @@ def _load(paths: Sequence[Path], *, every_warning: bool = False) -> Portfolio:
     """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SourceWarning)
-        portfolio = load(*paths)
+        portfolio = load(*paths, options=_IMPORTER_OPTIONS)
     found = [w.message for w in caught if isinstance(w.message, SourceWarning)]
     for other in caught:
         if not isinstance(other.message, SourceWarning):
@@ -254,6 +254,24 @@ def _emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
+#: Options for the importers, set by the options of the app itself (``--lifecycle``).
+_IMPORTER_OPTIONS: dict[str, dict[str, Any]] = {}
+
+
+def _lifecycles(values: list[str] | None) -> list[str] | None:
+    mapping: dict[str, str] = {}
+    for value in values or []:
+        key, sep, lifecycle = value.partition("=")
+        if not sep or not key or not lifecycle:
+            raise typer.BadParameter(f"expected VALUE=LIFECYCLE, got {value!r}")
+        mapping[key] = lifecycle
+    if mapping:
+        _IMPORTER_OPTIONS["backstage"] = {"lifecycles": mapping}
+    else:
+        _IMPORTER_OPTIONS.pop("backstage", None)
+    return values
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"itvalue {__version__}")
@@ -268,6 +286,16 @@ def _root(
             "--version", callback=_version, is_eager=True, metavar="", help="Show the version."
         ),
     ] = False,
+    lifecycle: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--lifecycle",
+            metavar="VALUE=LIFECYCLE",
+            callback=_lifecycles,
+            help="Read a catalog's own lifecycle value as one of ours (Backstage: "
+            "--lifecycle beta=live); repeat for more.",
+        ),
+    ] = None,
 ) -> None:
     """IT services traced to the external customer outcomes that pay the bills."""
 

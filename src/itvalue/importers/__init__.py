@@ -44,7 +44,9 @@ _ARCHIMATE = "opengroup.org/xsd/archimate"
 class Reader(Protocol):
     """What an importer module provides."""
 
-    def __call__(self, path: str | os.PathLike[str], *, known: Known | None = None) -> Overlay:
+    def __call__(
+        self, path: str | os.PathLike[str], *, known: Known | None = None, **options: Any
+    ) -> Overlay:
         """The overlay the source at ``path`` makes."""
         ...  # pragma: no cover - a protocol
 
@@ -97,13 +99,16 @@ def recognise(path: str | os.PathLike[str]) -> str | None:
 
 
 def read_foreign(
-    path: str | os.PathLike[str], format: str, *, known: Known | None = None
+    path: str | os.PathLike[str], format: str, *, known: Known | None = None, **options: Any
 ) -> Overlay:
-    """The overlay an importer makes of a foreign source (``format`` from :func:`recognise`)."""
+    """The overlay an importer makes of a foreign source (``format`` from :func:`recognise`).
+
+    ``options`` go to the importer's ``read`` (for example ``lifecycles`` for Backstage).
+    """
     if format not in FORMATS:
         raise DocumentError(
             f"unknown source format {format!r}", hint="use one of: " + ", ".join(FORMATS)
         )
     module = importlib.import_module(f"itvalue.importers.{format}")
     reader: Reader = module.read
-    return reader(path, known=known)
+    return reader(path, known=known, **options)

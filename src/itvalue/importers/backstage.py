@@ -643,7 +643,7 @@ def _lifecycle(entity: _Entity, table: Mapping[str, str]) -> str | None:
             "lifecycle",
             hint=f"map it with lifecycles={{{str(value)!r}: 'live'}} (or another of: "
             + ", ".join(lifecycle.value for lifecycle in Lifecycle)
-            + ")",
+            + f"); on the command line, itvalue --lifecycle {value}=live ...",
         )
     return mapped
 

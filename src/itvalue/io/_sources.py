@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -60,15 +61,22 @@ def _foreign(path: str | os.PathLike[str]) -> str | None:
 
 
 def _imported(
-    path: str | os.PathLike[str], format: str, composition: Composition | None
+    path: str | os.PathLike[str],
+    format: str,
+    composition: Composition | None,
+    options: Mapping[str, Mapping[str, Any]] | None,
 ) -> Overlay:
     from itvalue.importers import read_foreign
 
     known = composition.known() if composition is not None else None
-    return read_foreign(path, format, known=known)
+    return read_foreign(path, format, known=known, **(options or {}).get(format, {}))
 
 
-def load(*paths: str | os.PathLike[str], format: str | None = None) -> Portfolio:
+def load(
+    *paths: str | os.PathLike[str],
+    format: str | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Portfolio:
     """The portfolio in one file, or composed from several sources, left to right.
 
     Each source is an itvalue document (``kind: Portfolio`` or ``kind: Overlay``, in
@@ -82,6 +90,8 @@ def load(*paths: str | os.PathLike[str], format: str | None = None) -> Portfolio
         paths: One or more files (or, for Backstage, folders).
         format: For itvalue documents, ``"yaml"``, ``"json"`` or ``"toml"``; by default
             from the suffix (or, without a known suffix, from the content).
+        options: Options for importers, by importer name: for example
+            ``{"backstage": {"lifecycles": {"beta": "live"}}}``.
 
     Raises:
         DocumentError: A source cannot be read, or its text cannot be parsed.
@@ -100,7 +110,7 @@ def load(*paths: str | os.PathLike[str], format: str | None = None) -> Portfolio
     for path in paths:
         foreign = _foreign(path)
         if foreign is not None:
-            overlay = _imported(path, foreign, composition)
+            overlay = _imported(path, foreign, composition, options)
             for warning in overlay.warnings:
                 warnings.warn(warning, stacklevel=2)
             composition.add(part_of(overlay))
@@ -141,7 +151,12 @@ def compose(*parts: Portfolio | Overlay) -> Portfolio:
     return composition.result()
 
 
-def read(path: str | os.PathLike[str], *, format: str | None = None) -> Portfolio | Overlay:
+def read(
+    path: str | os.PathLike[str],
+    *,
+    format: str | None = None,
+    options: Mapping[str, Mapping[str, Any]] | None = None,
+) -> Portfolio | Overlay:
     """The one source at ``path``, not composed: a portfolio, or an overlay.
 
     An itvalue portfolio document gives a :class:`~itvalue.Portfolio`; an overlay
@@ -155,7 +170,7 @@ def read(path: str | os.PathLike[str], *, format: str | None = None) -> Portfoli
     """
     foreign = _foreign(path)
     if foreign is not None:
-        return _imported(path, foreign, None)
+        return _imported(path, foreign, None, options)
     tree, locate, name, size = _document(path, format)
     part = part_of_tree(tree, source=name, locate=locate)
     if part.kind == KIND:
