@@ -540,3 +540,39 @@ def test_cli_maps_a_catalog_lifecycle(tmp_path: Path) -> None:
     assert "VALUE=LIFECYCLE" in err
     composed = iv.load(catalog, options={"backstage": {"lifecycles": {"beta": "live"}}})
     assert composed.service("shop").is_live
+
+
+def test_an_overlay_listed_too_early_is_refused(tmp_path: Path) -> None:
+    """An overlay before the portfolio it changes is an error saying to list it after."""
+    path = overlay_file(tmp_path, "services:\n  - {id: payments, availability: 0.95}\n")
+    with pytest.raises(iv.ValidationError) as caught:
+        iv.load(path, NORTHWIND)
+    (problem,) = caught.value.problems
+    assert problem.source == str(NORTHWIND)
+    assert "'availability': 0.999 here, 0.95 there" in problem.message
+    assert f"list {path} after {NORTHWIND}" in problem.hint
+    # Fields the overlay gives as the portfolio has them are no conflict, and the
+    # rest of the portfolio's entity completes it.
+    same = overlay_file(tmp_path, "services:\n  - {id: payments, availability: 0.999}\n", "s.yaml")
+    assert iv.load(same, NORTHWIND) == iv.load(NORTHWIND)
+
+
+def test_conflicts_name_the_nested_field(tmp_path: Path) -> None:
+    """A difference inside a mapping or list names the inner field and both values."""
+    tree = iv.to_dict(iv.load(NORTHWIND))
+    tree["outcomes"][0]["unit_value"]["amount"] = 43
+    tree["services"][0]["depends_on"] = [{"service": "db-a"}]
+    other = write(tmp_path / "other.json", json.dumps(tree))
+    with pytest.raises(iv.ValidationError) as caught:
+        iv.load(NORTHWIND, other)
+    messages = [p.message for p in caught.value.problems]
+    assert any("'unit_value.amount': 43 here, 42.0 there" in m for m in messages)
+    assert any('\'depends_on\': [{"service": "db-a", "group": null}] here' in m for m in messages)
+
+
+def test_a_mistyped_new_id_gets_a_close_match(tmp_path: Path) -> None:
+    """An incomplete new entity whose id is close to one composed already says which."""
+    path = overlay_file(tmp_path, "services:\n  - {id: paymnets, recovery_hours: 2}\n")
+    with pytest.raises(iv.ValidationError) as caught:
+        iv.load(NORTHWIND, path)
+    assert all("did you mean 'payments'?" in p.hint for p in caught.value.problems)

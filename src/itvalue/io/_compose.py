@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import json
 import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -42,6 +43,7 @@ __all__ = ["Composition", "Part", "compose_parts", "part_of", "part_of_tree"]
 
 PathPart = str | int
 _CLASS_OF_SECTION = {name: cls for name, cls, _kind in COLLECTIONS}
+_KIND_OF_SECTION = {name: kind for name, _cls, kind in COLLECTIONS}
 _MISSING = object()
 
 
@@ -310,7 +312,7 @@ class Composition:
                         at = _Where(
                             origin.source or part.source, None, (section, index), origin.line
                         )
-                self._entry(section, specs, entry, at, overlay=overlay, source=part.source)
+                self._entry(section, specs, entry, at, overlay=overlay)
 
     def _entry(
         self,
@@ -320,7 +322,6 @@ class Composition:
         at: _Where,
         *,
         overlay: bool,
-        source: str | None,
     ) -> None:
         known = self.sections[section]
         ident = entry.get("id") if isinstance(entry, Mapping) else None
@@ -337,9 +338,13 @@ class Composition:
             known[ident] = fresh
             self._merge(fresh, specs, entry, at)
             return
-        if not overlay and existing.complete:
-            self._same(section, specs, existing, entry, at, source)
-            return
+        if not overlay:
+            # A portfolio's entity must agree with what came before: all of it, when a
+            # portfolio gave it; the fields given, when an overlay listed too early did.
+            self._same(section, specs, existing, entry, at)
+            if existing.complete:
+                return
+            existing.complete = True
         self._merge(existing, specs, entry, at)
 
     def _merge(
@@ -390,34 +395,45 @@ class Composition:
         existing: _Entry,
         entry: Mapping[str, Any],
         at: _Where,
-        source: str | None,
     ) -> None:
         ident = entry["id"]
-        noun = section[:-1] if not section.endswith("ies") else section[:-3] + "y"
+        noun = _KIND_OF_SECTION[section].replace("_", " ")
         for name, spec in specs.items():
+            if not existing.complete and name not in existing.fields:
+                continue
             ours = _normal(entry[name], spec) if name in entry else _plain_default(spec)
             theirs = (
                 _normal(existing.fields[name], spec)
                 if name in existing.fields
                 else _plain_default(spec)
             )
-            if ours != theirs:
-                there = existing.field_at.get(name, existing.at)
-                elsewhere = there.source or "an earlier portfolio"
-                if there.locate is not None:
-                    line = there.locate(there.path)[0]
-                    if line is not None:
-                        elsewhere += f" (line {line})"
-                self.problems.append(
-                    at.problem(
-                        (name,) if name in entry else (),
-                        f"{noun} {ident!r} is also in {elsewhere}, with another {name!r}: "
-                        f"{_shown(ours)} here, {_shown(theirs)} there",
-                        "give each entity once, or change it with a kind: Overlay document",
-                        render_path((section, ident, name)),
-                    )
+            if ours == theirs:
+                continue
+            there = existing.field_at.get(name, existing.at)
+            elsewhere = there.source or "an earlier part"
+            if there.locate is not None:
+                line = there.locate(there.path)[0]
+                if line is not None:
+                    elsewhere += f" (line {line})"
+            where, a, b = _difference(ours, theirs)
+            field = name + where
+            if existing.complete:
+                hint = "give each entity once, or change it with a kind: Overlay document"
+            else:
+                hint = (
+                    f"an overlay changes what comes before it: list {there.source or 'it'} "
+                    f"after {at.source or 'this portfolio'}"
                 )
-                return
+            self.problems.append(
+                at.problem(
+                    (name,) if name in entry else (),
+                    f"{noun} {ident!r} is also in {elsewhere}, with another {field!r}: "
+                    f"{_shown(a)} here, {_shown(b)} there",
+                    hint,
+                    render_path((section, ident, name)),
+                )
+            )
+            return
 
     def tree(self) -> tuple[dict[str, Any], dict[str, list[_Entry]]]:
         tree: dict[str, Any] = {"apiVersion": API_VERSION, "kind": KIND}
@@ -474,9 +490,17 @@ class Composition:
                 else:
                     where, sub = entry.at, rest
                     if entry.new_in_overlay and message.startswith("missing required") and not hint:
+                        ident = str(entry.fields.get("id"))
+                        others = [e.fields.get("id") for e in entries if e is not entry]
+                        close = difflib.get_close_matches(
+                            ident, [o for o in others if isinstance(o, str)], n=1
+                        )
                         hint = (
-                            "no earlier source has this id, so the entry adds a new entity, "
-                            "which needs every required field"
+                            f"no earlier source has {ident!r} (did you mean {close[0]!r}?), so "
+                            "the entry adds a new entity, which needs every required field"
+                            if close
+                            else "no earlier source has this id, so the entry adds a new "
+                            "entity, which needs every required field"
                         )
                 return where.problem(sub, message, hint, composed)
         if path[:1] == ("name",) and self.name_at is not None:
@@ -495,8 +519,29 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def _difference(ours: Any, theirs: Any) -> tuple[str, Any, Any]:
+    """Where two unequal values first differ (``".amount"``, ``"[1].service"``), and how."""
+    if isinstance(ours, Mapping) and isinstance(theirs, Mapping):
+        for key in dict.fromkeys([*ours, *theirs]):
+            a, b = ours.get(key, _MISSING), theirs.get(key, _MISSING)
+            if a != b:
+                where, a, b = _difference(a, b)
+                return f".{key}{where}", a, b
+    if isinstance(ours, list) and isinstance(theirs, list) and len(ours) == len(theirs):
+        for index, (a, b) in enumerate(zip(ours, theirs, strict=True)):
+            if a != b:
+                where, a, b = _difference(a, b)
+                return f"[{index}]{where}", a, b
+    return "", ours, theirs
+
+
 def _shown(value: Any) -> str:
-    return "(not given)" if value is _MISSING else show(value)
+    if value is _MISSING:
+        return "(not given)"
+    if isinstance(value, Mapping | list):
+        text = json.dumps(value, ensure_ascii=False, default=str)
+        return text if len(text) <= 80 else text[:77] + "..."
+    return show(value)
 
 
 def compose_parts(parts: Iterable[Part]) -> Portfolio:
