@@ -761,7 +761,28 @@ def test_a_location_cycle_ends(tmp_path: Path) -> None:
     )
     catalog(tmp_path, entity("Location", "self", {"target": "./c.yaml"}), name="c.yaml")
     assert list(services(backstage.read(a))) == ["a", "b"]
-    assert backstage.read(tmp_path / "c.yaml").sections == {}
+    with pytest.raises(iv.DocumentError, match="no Backstage entity"):
+        backstage.read(tmp_path / "c.yaml")
+
+
+def test_nothing_to_read_is_an_error(tmp_path: Path) -> None:
+    """An empty folder, or one without catalog files, is refused, not read as nothing."""
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(iv.DocumentError, match="no Backstage entity was found here"):
+        backstage.read(tmp_path / "empty")
+
+
+def test_a_mistyped_owner_is_a_warning(tmp_path: Path) -> None:
+    """An owner close to a Group of the catalog, but not one, is named with the match."""
+    root = catalog(
+        tmp_path,
+        component("shop", owner="team-paymnets"),
+        entity("Group", "team-payments", {"type": "team", "children": []}),
+    )
+    overlay = backstage.read(root)
+    (warning,) = [w for w in overlay.warnings if w.code == "backstage-unknown-owner"]
+    assert "team-paymnets" in warning.message
+    assert warning.hint == "did you mean 'team-payments'?"
 
 
 def test_a_missing_target_names_it_and_the_location(tmp_path: Path) -> None:

@@ -677,6 +677,7 @@ class _Mapper:
     unowned: list[str] = attrs.Factory(list)
     people: dict[str, dict[str, Any]] = attrs.Factory(dict)
     mapped: set[tuple[str, str, str]] = attrs.Factory(set)
+    unknown_owners: list[tuple[str, _Entity]] = attrs.Factory(list)
     origins: dict[tuple[str, str], Origin] = attrs.Factory(dict)
 
     def index(self) -> None:
@@ -880,6 +881,8 @@ class _Mapper:
                 self.add_person(made, entity.source, entity.line)
             else:
                 self.add_person(made, first.source, first.at("spec", "owner"))
+                if owner_ids[key] not in self.known_ids("stakeholders"):
+                    self.unknown_owners.append((ref.name, first))
         for ident, first in self.suppliers.items():
             if ident in self.people:
                 if "kind" in self.people[ident]:
@@ -933,6 +936,22 @@ class _Mapper:
                     hint="give spec.owner in the catalog, or set owner for them in an overlay",
                 )
             )
+        # An owner no Group or User of the catalog names is made from its reference
+        # alone; when its name is close to one the catalog has, it is likely a slip.
+        owners = sorted({e.name for e in self.entities if e.kind.lower() in _OWNER_KINDS})
+        for name, first in self.unknown_owners:
+            close = difflib.get_close_matches(name, owners, n=1)
+            if close:
+                out.append(
+                    SourceWarning(
+                        f"the owner {name!r} of {first.ref} is no Group or User of the"
+                        " catalog; it becomes a stakeholder of its own",
+                        code="backstage-unknown-owner",
+                        source=first.source,
+                        line=first.at("spec", "owner"),
+                        hint=f"did you mean {close[0]!r}?",
+                    )
+                )
         left: dict[str, list[str]] = {}
         for entity in self.entities:
             if entity.kind.lower() not in _SERVICE_KINDS and entity.key not in self.mapped:
@@ -990,6 +1009,14 @@ def read(
     table = _lifecycles(lifecycles)
     reader = _Reader()
     reader.read(Path(path))
+    if not reader.entities and not reader.warnings:
+        skipped = f" ({len(reader.skipped)} file(s) without one)" if reader.skipped else ""
+        raise DocumentError(
+            f"no Backstage entity was found here{skipped}",
+            source=os.fspath(path),
+            hint="give a catalog file, or a folder holding catalog files (kind: Component, "
+            "Resource, Location, ...)",
+        )
     mapper = _Mapper(reader.entities, os.fspath(path), known or {}, table)
     mapper.index()
     mapper.dependencies()
