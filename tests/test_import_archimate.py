@@ -585,18 +585,19 @@ def test_elements_need_identifiers_and_relationships_may_name_relationships(
     ]
 
 
-def test_a_property_the_library_does_not_read_is_a_warning(tmp_path: Path) -> None:
-    """A misspelt ``itvalue:`` property is named, with the ones read."""
-    o = imported(
-        tmp_path,
-        model(
-            el("a", "Node", props={"p-0": "0.9", "p-1": "it"}),
-            properties=("itvalue:availabilty", "itvalue:owner"),
-        ),
-    )
-    assert codes(o) == ["archimate-unknown-property"]
-    assert "'itvalue:availabilty'" in o.warnings[0].message
-    assert "itvalue:availability" in o.warnings[0].hint
+def test_a_property_the_library_does_not_read_is_an_error(tmp_path: Path) -> None:
+    """A misspelt ``itvalue:`` property stops the import, naming it and the likely one."""
+    with pytest.raises(iv.DocumentError) as caught:
+        imported(
+            tmp_path,
+            model(
+                el("a", "Node", props={"p-0": "0.9", "p-1": "it"}),
+                properties=("itvalue:availabilty", "itvalue:owner"),
+            ),
+        )
+    assert "'itvalue:availabilty'" in caught.value.reason
+    assert caught.value.hint.startswith("did you mean 'itvalue:availability'?")
+    assert caught.value.line is not None
 
 
 def test_a_value_the_model_rejects_is_reported_at_its_element(tmp_path: Path) -> None:

@@ -37,6 +37,7 @@ through a junction cost the product of its incoming and outgoing relationships.
 
 from __future__ import annotations
 
+import difflib
 import graphlib
 import hashlib
 import math
@@ -895,25 +896,31 @@ class _Mapper:
                 hint="complete them in an overlay (outcomes: - {id: ..., segment: ..., "
                 "volume: ..., unit_value: ...}) or with itvalue:segment properties",
             )
-        for key, count in sorted(self.unknown_properties.items()):
-            self.warn(
-                "archimate-unknown-property",
+        if self.unknown_properties:
+            # A misspelt property would leave a figure out unnoticed (an availability,
+            # say), so it stops the import, as a misspelt annotation does for Backstage.
+            readable = sorted(
+                _PREFIX + k
+                for k in {
+                    *_SERVICE_PROPERTIES,
+                    *_OUTCOME_PROPERTIES,
+                    *_ACTOR_PROPERTIES,
+                    *_RELATION_PROPERTIES,
+                    "id",
+                }
+            )
+            key = min(self.unknown_properties, key=lambda k: (self.unknown_first.get(k) or 0, k))
+            count = self.unknown_properties[key]
+            close = difflib.get_close_matches(key, readable, n=1)
+            others = len(self.unknown_properties) - 1
+            raise DocumentError(
                 f"property {key!r} ({count} time{'s' if count != 1 else ''}) is not one this "
-                "library reads",
+                "library reads" + (f"; {others} more like it" if others else ""),
+                source=self.source,
                 line=self.unknown_first.get(key),
-                hint="itvalue reads: "
-                + ", ".join(
-                    sorted(
-                        _PREFIX + k
-                        for k in {
-                            *_SERVICE_PROPERTIES,
-                            *_OUTCOME_PROPERTIES,
-                            *_ACTOR_PROPERTIES,
-                            *_RELATION_PROPERTIES,
-                            "id",
-                        }
-                    )
-                ),
+                hint=(f"did you mean {close[0]!r}? " if close else "")
+                + "itvalue reads: "
+                + ", ".join(readable),
             )
 
 
