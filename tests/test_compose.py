@@ -576,3 +576,8 @@ def test_a_mistyped_new_id_gets_a_close_match(tmp_path: Path) -> None:
     with pytest.raises(iv.ValidationError) as caught:
         iv.load(NORTHWIND, path)
     assert all("did you mean 'payments'?" in p.hint for p in caught.value.problems)
+
+
+def test_format_names_agree() -> None:
+    """report takes md as well as markdown, and case markdown as well as md."""
+    assert run("report", NORTHWIND, "-f", "md")[1] == run("report", NORTHWIND)[1]

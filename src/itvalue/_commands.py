@@ -105,9 +105,10 @@ class TextOrJson(enum.StrEnum):
 
 
 class ReportFormat(enum.StrEnum):
-    """The formats of the business report."""
+    """The formats of the business report (``md`` is ``markdown``)."""
 
     MARKDOWN = "markdown"
+    MD = "md"
     HTML = "html"
     JSON = "json"
 
@@ -120,9 +121,10 @@ class CostDriver(enum.StrEnum):
 
 
 class CaseFormat(enum.StrEnum):
-    """The formats of a business case."""
+    """The formats of a business case (``markdown`` is ``md``)."""
 
-    MARKDOWN = "md"
+    MD = "md"
+    MARKDOWN = "markdown"
     HTML = "html"
     JSON = "json"
 
@@ -777,7 +779,7 @@ def _currencies(portfolio: Portfolio) -> list[str]:
 def report_command(
     files: SourcesArg,
     format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="markdown, html or json.")
+        ReportFormat, typer.Option("--format", "-f", help="markdown (or md), html or json.")
     ] = ReportFormat.MARKDOWN,
     currency: Annotated[
         str | None,
@@ -846,8 +848,8 @@ def case_command(
         typer.Option("--method", help="How expected delivery is computed."),
     ] = DeliveryMethod.EXACT,
     format: Annotated[
-        CaseFormat, typer.Option("--format", "-f", help="md, html or json.")
-    ] = CaseFormat.MARKDOWN,
+        CaseFormat, typer.Option("--format", "-f", help="md (or markdown), html or json.")
+    ] = CaseFormat.MD,
     output: OutputPathOpt = None,
 ) -> None:
     """Make the business case for an IT change: what customers get, what it costs, payback."""

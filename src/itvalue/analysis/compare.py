@@ -38,6 +38,7 @@ both sides, and O(V) to match the two.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from html import escape
 from typing import Any
@@ -58,6 +59,7 @@ __all__ = [
     "OutcomeChange",
     "RecoveryChange",
     "compare",
+    "parse_money",
 ]
 
 
@@ -416,12 +418,41 @@ def _finding_changes(
     )
 
 
+def parse_money(text: str) -> Money:
+    """A one-off cost as people write it: ``250000 EUR``, ``EUR 250,000``, ``1.5e6 USD``.
+
+    Raises:
+        AnalysisError: The text is not an amount and a three-letter currency code.
+
+    Examples:
+        >>> from itvalue.analysis.compare import parse_money
+        >>> parse_money("250,000 EUR")
+        Money(amount=250000.0, currency='EUR')
+        >>> parse_money("usd 1_000")
+        Money(amount=1000.0, currency='USD')
+    """
+    words = text.replace(",", "").replace("_", "").split()
+    if len(words) == 2:
+        code = next((w for w in words if re.fullmatch(r"[A-Za-z]{3}", w)), None)
+        number = next((w for w in words if w is not code), "")
+        try:
+            amount = float(number)
+        except ValueError:
+            amount = float("nan")
+        if code is not None and amount == amount and abs(amount) != float("inf"):
+            return Money(amount=amount, currency=code.upper())
+    raise AnalysisError(
+        f"cannot read {text!r} as an amount of money",
+        hint='write the amount and a three-letter currency code, such as "250000 EUR"',
+    )
+
+
 def compare(
     before: Portfolio | ValueGraph,
     after: Portfolio | ValueGraph,
     *,
     method: Method = "exact",
-    one_off: Money | None = None,
+    one_off: Money | str | None = None,
 ) -> Comparison:
     """The business case of changing ``before`` into ``after``: cost, loss, benefit, risk.
 
@@ -431,7 +462,8 @@ def compare(
         method: How expected delivery is computed: ``"exact"`` (simulated instead where
             it is refused, and marked ``estimated``), ``"independent"`` or
             ``"monte_carlo"``.
-        one_off: The change's one-off cost, for the payback time.
+        one_off: The change's one-off cost, for the payback time: a :class:`Money`, or
+            text such as ``"250000 EUR"``.
 
     Raises:
         TypeError: ``before`` or ``after`` is neither a Portfolio nor a ValueGraph.
@@ -468,10 +500,15 @@ def compare(
     """
     if method not in METHODS:
         raise AnalysisError(f"unknown method {method!r}", hint="use one of: " + ", ".join(METHODS))
+    if isinstance(one_off, str):
+        one_off = parse_money(one_off)
+    elif one_off is not None and not isinstance(one_off, Money):
+        raise TypeError(f"one_off must be Money or text such as '250000 EUR', not {one_off!r}")
     if one_off is not None and one_off.amount < 0:
         raise AnalysisError(
             f"the one-off cost must be at least 0, got {one_off}",
-            hint="a one-off gain is a negative cost: leave it out, or lower the yearly cost",
+            hint="the one-off cost is what the change costs once; a change that brings "
+            "money in once is not modelled here",
         )
     g0, g1 = _graph(before, "before"), _graph(after, "after")
     p0, p1 = g0.portfolio, g1.portfolio

@@ -25,6 +25,7 @@ Examples:
     True
 """
 
+from itvalue.report._case import case_to_dict, render_case_html, render_case_markdown
 from itvalue.report._figures import (
     AgreementLine,
     BusinessReport,
@@ -54,9 +55,12 @@ __all__ = [
     "SupplierRisk",
     "Table",
     "build_report",
+    "case_to_dict",
     "duration_text",
     "money_text",
     "narrate",
+    "render_case_html",
+    "render_case_markdown",
     "render_html",
     "render_markdown",
     "units_text",

@@ -16,16 +16,14 @@ The business part names outcomes and services by their names and uses the phrasi
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from html import escape
 from typing import Any
 
 import attrs
 
-from itvalue.analysis.compare import Comparison, OutcomeChange, RecoveryChange
+from itvalue.analysis.compare import Comparison, OutcomeChange, RecoveryChange, parse_money
 from itvalue.checks import RULES, Finding
-from itvalue.errors import AnalysisError
 from itvalue.io._converter import plain
 from itvalue.model import Money, Portfolio, Service
 from itvalue.report._narrative import Narrative, Section, Table
@@ -48,36 +46,10 @@ _INTRO = (
     "This page weighs a proposed IT change by what it does for the company's customers. "
     "“Delivered” means the share of an outcome customers can expect to get, given how "
     "often each IT service works; money figures are yearly estimates from the stated "
-    "value of each outcome. Amounts in different currencies are never converted."
+    "value of each outcome, as if each outcome's stated volume held all year (a volume "
+    "per week counts 52 times): for a season, scale them to the weeks it lasts. Amounts "
+    "in different currencies are never converted."
 )
-
-
-def parse_money(text: str) -> Money:
-    """A one-off cost as people write it: ``250000 EUR``, ``EUR 250,000``, ``1.5e6 USD``.
-
-    Raises:
-        AnalysisError: The text is not an amount and a three-letter currency code.
-
-    Examples:
-        >>> parse_money("250,000 EUR")
-        Money(amount=250000.0, currency='EUR')
-        >>> parse_money("usd 1_000")
-        Money(amount=1000.0, currency='USD')
-    """
-    words = text.replace(",", "").replace("_", "").split()
-    if len(words) == 2:
-        code = next((w for w in words if re.fullmatch(r"[A-Za-z]{3}", w)), None)
-        number = next((w for w in words if w is not code), "")
-        try:
-            amount = float(number)
-        except ValueError:
-            amount = float("nan")
-        if code is not None and amount == amount and abs(amount) != float("inf"):
-            return Money(amount=amount, currency=code.upper())
-    raise AnalysisError(
-        f"cannot read {text!r} as an amount of money",
-        hint='write the amount and a three-letter currency code, such as "250000 EUR"',
-    )
 
 
 # --- figures in words --------------------------------------------------------------------------
