@@ -672,3 +672,12 @@ def test_cli_case_refuses_an_unreadable_one_off() -> None:
         ],
     )
     assert result.exit_code == 2
+
+
+def test_one_off_as_text() -> None:
+    """A one-off cost may be written as text; anything else is a TypeError of ours."""
+    today = iv.example("northwind")
+    as_text = iv.compare(today, today, one_off="30000 EUR")
+    assert as_text.one_off == iv.Money(amount=30000, currency="EUR")
+    with pytest.raises(TypeError, match="250000 EUR"):
+        iv.compare(today, today, one_off=30000)  # type: ignore[arg-type]
