@@ -800,8 +800,8 @@ class _Mapper:
             raise DocumentError(
                 "a relationships table links services, and no source before it holds any",
                 source=self.source,
-                hint="list the services table first: "
-                "itvalue.load('services.csv', 'relationships.csv')",
+                hint="list the services table first: itvalue report services.csv "
+                "relationships.csv (in Python, itvalue.load('services.csv', 'relationships.csv'))",
             )
         by_name: dict[str, list[str]] = {}
         for ident, fields in services.items():
