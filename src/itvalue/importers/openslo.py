@@ -690,7 +690,10 @@ class _Reader:
         candidates = {ident: ident for ident in services}
         candidates.update((str(f["name"]), i) for i, f in services.items() if f.get("name"))
         close = difflib.get_close_matches(named, list(candidates), n=3)
-        hint = "list the catalog before the SLO files: itvalue report catalog.yaml slo.yaml (in Python, itvalue.load('catalog.yaml', 'slo.yaml'))"
+        hint = (
+            "list the catalog before the SLO files: itvalue report catalog.yaml slo.yaml "
+            "(in Python, itvalue.load('catalog.yaml', 'slo.yaml'))"
+        )
         if close:
             hint += "; close matches: " + ", ".join(dict.fromkeys(candidates[c] for c in close))
         raise self.fail(
