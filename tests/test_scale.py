@@ -95,6 +95,9 @@ def test_a_process_pool_gives_the_serial_figures(cmdb: iv.ValueGraph, pool: Exec
     assert serial[2]  # something stops an outcome
     assert serial[4]  # and something needs recovering in time
     assert _analyses(cmdb, executor=pool) == serial
+    with pytest.MonkeyPatch.context() as patch:  # bitsets over ranges, not sets
+        patch.setattr(_rank, "LOCAL", 0)
+        assert _analyses(cmdb, executor=pool) == serial
 
 
 def test_progress_counts_up_to_every_unit(cmdb: iv.ValueGraph, pool: Executor) -> None:

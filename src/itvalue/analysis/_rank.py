@@ -395,7 +395,7 @@ def run(
     executor: Executor | None = None,
     progress: Progress | None = None,
     width: int | None = None,
-    parts: int = 8,
+    parts: int = 4,
 ) -> list[tuple[int, RangeResult]]:
     """Every range's result, in order of ranges, each with the range's first unit.
 
