@@ -22,4 +22,4 @@ def nodes(g: ValueGraph) -> Iterator[tuple[str, NodeKind, Entity]]:
     """
     for kind in NODE_KINDS:
         for key in g.ids_of(kind):
-            yield key, kind, g.nx.nodes[key]["entity"]
+            yield key, kind, g.portfolio.get(key)
