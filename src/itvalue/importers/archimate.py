@@ -56,7 +56,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from itvalue.errors import DocumentError
 from itvalue.io._overlay import Origin, Overlay, SourceWarning
-from itvalue.io._parse import MAX_DEPTH, check_size
+from itvalue.io._parse import MAX_DEPTH, read_file
 from itvalue.model._fields import ID_PATTERN
 
 if TYPE_CHECKING:
@@ -369,13 +369,7 @@ class _Model:
 
 def _model(path: str | os.PathLike[str]) -> _Model:
     source = os.fspath(path)
-    try:
-        check_size(os.stat(path).st_size, source)
-        with open(path, "rb") as stream:
-            data = stream.read()
-    except OSError as exc:
-        raise DocumentError(f"cannot read the file: {exc.strerror}", source=source) from None
-    root, lines = _parse(data, source)
+    root, lines = _parse(read_file(path, source), source)
     if root.tag != _q("model"):
         namespace, _, tag = (
             root.tag[1:].partition("}") if root.tag.startswith("{") else ("", "", root.tag)

@@ -44,7 +44,7 @@ import attrs
 from itvalue.errors import DocumentError, Problem, ValidationError
 from itvalue.importers import Known
 from itvalue.io._overlay import Origin, Overlay, SourceWarning
-from itvalue.io._parse import Locator, check_size, decode, parse_documents
+from itvalue.io._parse import Locator, decode, parse_documents, read_file
 from itvalue.model import Lifecycle, Offering, ServiceKind
 
 __all__ = ["ANNOTATIONS", "API_VERSIONS", "LIFECYCLES", "read"]
@@ -155,12 +155,7 @@ def _show_ref(kind: str, namespace: str, name: str) -> str:
 
 
 def _text(path: Path, shown: str) -> str:
-    try:
-        check_size(path.stat().st_size, shown)
-        data = path.read_bytes()
-    except OSError as exc:
-        raise DocumentError(f"cannot read the file: {exc.strerror}", source=shown) from None
-    return decode(data, source=shown)
+    return decode(read_file(path, shown), source=shown)
 
 
 def _folder_files(root: Path) -> Iterator[Path]:

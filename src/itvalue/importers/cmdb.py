@@ -66,7 +66,6 @@ import os
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -74,7 +73,7 @@ import attrs
 
 from itvalue.errors import DocumentError
 from itvalue.io._overlay import Origin, Overlay, SourceWarning
-from itvalue.io._parse import check_size
+from itvalue.io._parse import read_file
 
 __all__ = ["PRESETS", "RELATIONS", "ROLES", "Preset", "read"]
 
@@ -352,12 +351,7 @@ def _delimiter(text: str, path: str) -> str:
 
 
 def _table(path: str | os.PathLike[str], source: str) -> _Table:
-    try:
-        check_size(os.stat(path).st_size, source)
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise DocumentError(f"cannot read the file: {exc.strerror}", source=source) from None
-    text = _decode(data, source)
+    text = _decode(read_file(path, source), source)
     reader = csv.reader(
         io.StringIO(text, newline=""), delimiter=_delimiter(text, source), strict=True
     )

@@ -39,12 +39,11 @@ import os
 import re
 import unicodedata
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from itvalue.errors import DocumentError
 from itvalue.io._overlay import Origin, Overlay, SourceWarning
-from itvalue.io._parse import Locator, check_size, decode, parse_documents
+from itvalue.io._parse import Locator, decode, parse_documents, read_file
 
 __all__ = ["ANNOTATIONS", "API_VERSION", "read"]
 
@@ -189,12 +188,7 @@ class _Indicator:
 
 def _text(path: str | os.PathLike[str]) -> str:
     name = os.fspath(path)
-    try:
-        check_size(os.stat(path).st_size, name)
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise DocumentError(f"cannot read the file: {exc.strerror}", source=name) from None
-    return decode(data, source=name)
+    return decode(read_file(path, name), source=name)
 
 
 def read(

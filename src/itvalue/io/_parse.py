@@ -29,6 +29,7 @@ when a validation error asks for one, by composing the document with libyaml the
 from __future__ import annotations
 
 import json
+import os
 import re
 import tomllib
 from collections.abc import Callable
@@ -49,6 +50,7 @@ __all__ = [
     "decode",
     "parse",
     "parse_documents",
+    "read_file",
 ]
 
 #: Largest document accepted, in bytes (UTF-8): a million services in JSON take about 440 MB.
@@ -83,6 +85,20 @@ def decode(data: bytes, *, source: str | None) -> str:
             line=line,
             hint="save the file as UTF-8",
         ) from None
+
+
+def read_file(path: str | os.PathLike[str], source: str) -> bytes:
+    """The bytes of a file, refused over :data:`MAX_BYTES` before it is read.
+
+    Raises:
+        DocumentError: The file is too large, or cannot be read (named ``source``).
+    """
+    try:
+        check_size(os.stat(path).st_size, source)
+        with open(path, "rb") as stream:
+            return stream.read()
+    except OSError as exc:
+        raise DocumentError(f"cannot read the file: {exc.strerror}", source=source) from None
 
 
 def check_size(size: int, source: str | None) -> None:

@@ -6,7 +6,6 @@ import os
 import re
 import warnings
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from itvalue._gc import paused_gc
@@ -16,7 +15,7 @@ from itvalue.io._converter import Invalid, structure_tree
 from itvalue.io._documents import LARGE, check_format, format_of, located
 from itvalue.io._envelope import KIND
 from itvalue.io._overlay import SECTIONS, Origin, Overlay
-from itvalue.io._parse import check_size, decode, parse
+from itvalue.io._parse import decode, parse, read_file
 from itvalue.model import Portfolio
 
 __all__ = ["compose", "load", "read"]
@@ -43,12 +42,7 @@ def _document_format(path: str | os.PathLike[str], text: str) -> str:
 def _document(path: str | os.PathLike[str], format: str | None) -> tuple[Any, Any, str, int]:
     """The tree and locator of an itvalue document file, and its name and length."""
     name = os.fspath(path)
-    try:
-        check_size(os.stat(path).st_size, name)
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise DocumentError(f"cannot read the file: {exc.strerror}", source=name) from None
-    text = decode(data, source=name)
+    text = decode(read_file(path, name), source=name)
     fmt = check_format(format) if format else _document_format(path, text)
     tree, locate = parse(text, fmt, source=name)
     return tree, locate, name, len(text)
