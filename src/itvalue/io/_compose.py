@@ -33,7 +33,7 @@ import attrs
 from itvalue.errors import Problem, ValidationError
 from itvalue.io._converter import QUOTE_HINT, Invalid, render_path, structure_tree
 from itvalue.io._envelope import API_VERSION, API_VERSIONS, KIND
-from itvalue.io._overlay import OVERLAY_KIND, SECTIONS, Origin, Overlay
+from itvalue.io._overlay import OVERLAY_KIND, SECTIONS, Origin, Overlay, entry_problems, thaw
 from itvalue.io._parse import Locator
 from itvalue.model import Portfolio
 from itvalue.model._fields import FieldSpec, Shape, fields_of, show
@@ -166,20 +166,10 @@ def part_of_tree(tree: Any, *, source: str | None, locate: Locator | None) -> Pa
             if not isinstance(entries, list):
                 problems.append(where.problem((name,), "expected a list of entries", "", name))
                 continue
-            for index, entry in enumerate(entries):
-                if not isinstance(entry, Mapping):
-                    problems.append(
-                        where.problem((name, index), "an entry must be a mapping", "", "")
-                    )
-                elif not isinstance(entry.get("id"), str):
-                    problems.append(
-                        where.problem(
-                            (name, index),
-                            "an overlay entry needs an id",
-                            "give the id of the entity it changes, or of a new one",
-                            "",
-                        )
-                    )
+            problems.extend(
+                where.problem((name, index), message, hint, "")
+                for index, message, hint in entry_problems(entries)
+            )
     if problems:
         raise ValidationError(problems, source=source)
     return Part(str(kind), tree, source, locate)
@@ -353,7 +343,7 @@ class Composition:
         for key, value in entry.items():
             spec = specs.get(key)
             if spec is None or spec.shape is not Shape.MANY or key not in target.fields:
-                target.fields[key] = _copy(value)
+                target.fields[key] = thaw(value)
                 target.field_at[key] = at.at(key)
                 if (
                     spec is not None
@@ -366,7 +356,7 @@ class Composition:
                 continue
             current = target.fields[key]
             if not isinstance(value, list | tuple) or not isinstance(current, list):
-                target.fields[key] = _copy(value)
+                target.fields[key] = thaw(value)
                 target.field_at[key] = at.at(key)
                 target.item_at.pop(key, None)
                 continue
@@ -382,10 +372,10 @@ class Composition:
                             found = m
                             break
                 if found is None:
-                    current.append(_copy(item))
+                    current.append(thaw(item))
                     places.append(at.at(key, j))
                 else:
-                    current[found] = _copy(item)
+                    current[found] = thaw(item)
                     places[found] = at.at(key, j)
 
     def _same(
@@ -509,14 +499,6 @@ class Composition:
             return self.description_at.problem(path[1:], message, hint, composed)
         first = self.first or _Where(None, None, ())
         return Problem(path=composed, message=message, hint=hint, source=first.source)
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {key: _copy(item) for key, item in value.items()}
-    if isinstance(value, list | tuple):
-        return [_copy(item) for item in value]
-    return value
 
 
 def _difference(ours: Any, theirs: Any) -> tuple[str, Any, Any]:

@@ -12,7 +12,7 @@ What an importer could not map travels with its overlay as :class:`SourceWarning
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 import attrs
@@ -22,7 +22,16 @@ from itvalue.errors import Problem, ValidationError
 from itvalue.io._envelope import API_VERSION
 from itvalue.model._integrity import COLLECTIONS
 
-__all__ = ["OVERLAY_KIND", "SECTIONS", "Origin", "Overlay", "SourceWarning", "thaw"]
+__all__ = [
+    "OVERLAY_KIND",
+    "SECTIONS",
+    "Origin",
+    "Overlay",
+    "SourceWarning",
+    "entry_problems",
+    "freeze",
+    "thaw",
+]
 
 #: The ``kind`` of an overlay document.
 OVERLAY_KIND = "Overlay"
@@ -123,6 +132,23 @@ def thaw(value: Any) -> Any:
     return value
 
 
+def entry_problems(entries: Iterable[Any]) -> Iterator[tuple[int, str, str]]:
+    """What is wrong with an overlay section's entries: ``(index, message, hint)``.
+
+    An entry must be a mapping that names its entity by a text ``id``; the rest of it
+    is checked when composed.
+    """
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, Mapping):
+            yield index, "an entry must be a mapping", ""
+        elif not isinstance(entry.get("id"), str):
+            yield (
+                index,
+                "an overlay entry needs an id",
+                "give the id of the entity it changes, or of a new one",
+            )
+
+
 def _sections(value: Mapping[str, Iterable[Mapping[str, Any]]]) -> FrozenDict[str, Any]:
     problems: list[Problem] = []
     out: dict[str, tuple[Any, ...]] = {}
@@ -137,18 +163,10 @@ def _sections(value: Mapping[str, Iterable[Mapping[str, Any]]]) -> FrozenDict[st
             )
             continue
         frozen = tuple(freeze(entry) for entry in entries)
-        for index, entry in enumerate(frozen):
-            path = f"{name}[{index}]"
-            if not isinstance(entry, Mapping):
-                problems.append(Problem(path=path, message="an entry must be a mapping"))
-            elif not isinstance(entry.get("id"), str):
-                problems.append(
-                    Problem(
-                        path=path,
-                        message="an overlay entry needs an id",
-                        hint="give the id of the entity it changes, or of a new one",
-                    )
-                )
+        problems.extend(
+            Problem(path=f"{name}[{index}]", message=message, hint=hint)
+            for index, message, hint in entry_problems(frozen)
+        )
         if frozen:
             out[name] = frozen
     if problems:
