@@ -55,6 +55,7 @@ from itvalue.graph import ValueGraph
 from itvalue.model import Money, Outcome, Portfolio, Service
 
 __all__ = [
+    "OUTCOME_COLUMNS",
     "Comparison",
     "OutcomeChange",
     "RecoveryChange",
@@ -67,6 +68,19 @@ def _change(self: OutcomeChange) -> float | None:
     if self.loss_before is None or self.loss_after is None:
         return None
     return self.loss_after - self.loss_before
+
+
+#: The figures of an :class:`OutcomeChange`, in the order tables and JSON give them.
+OUTCOME_COLUMNS = (
+    "delivered_before",
+    "delivered_after",
+    "loss_before",
+    "loss_after",
+    "loss_change",
+    "currency",
+    "unit",
+    "estimated",
+)
 
 
 @attrs.frozen(kw_only=True)
@@ -261,17 +275,7 @@ class Comparison:
             raise AnalysisError(
                 f"unknown table {what!r}", hint='use what="outcomes" or what="currencies"'
             )
-        columns = [
-            "outcome",
-            "delivered_before",
-            "delivered_after",
-            "loss_before",
-            "loss_after",
-            "loss_change",
-            "currency",
-            "unit",
-            "estimated",
-        ]
+        columns = ["outcome", *OUTCOME_COLUMNS]
         rows = [
             {name: getattr(change, name) for name in columns} for change in self.outcomes.values()
         ]

@@ -31,7 +31,7 @@ from typing import Any
 import attrs
 
 from itvalue.errors import Problem, ValidationError
-from itvalue.io._converter import QUOTE_HINT, Invalid, render_path, structure_tree
+from itvalue.io._converter import QUOTE_HINT, Invalid, render_path, structure_tree, to_dict
 from itvalue.io._envelope import API_VERSION, API_VERSIONS, KIND
 from itvalue.io._overlay import OVERLAY_KIND, SECTIONS, Origin, Overlay, entry_problems, thaw
 from itvalue.io._parse import Locator
@@ -99,8 +99,6 @@ def part_of(thing: Portfolio | Overlay) -> Part:
     if isinstance(thing, Overlay):
         return Part(OVERLAY_KIND, thing.to_dict(), thing.source, None, thing.origins)
     if isinstance(thing, Portfolio):
-        from itvalue.io._converter import to_dict
-
         return Part(KIND, to_dict(thing))
     raise TypeError(f"expected a Portfolio or an Overlay, got {type(thing).__name__}")
 

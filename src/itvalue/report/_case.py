@@ -22,7 +22,13 @@ from typing import Any
 
 import attrs
 
-from itvalue.analysis.compare import Comparison, OutcomeChange, RecoveryChange, parse_money
+from itvalue.analysis.compare import (
+    OUTCOME_COLUMNS,
+    Comparison,
+    OutcomeChange,
+    RecoveryChange,
+    parse_money,
+)
 from itvalue.checks import RULES, Finding
 from itvalue.io._converter import plain
 from itvalue.model import Money, Portfolio, Service
@@ -512,19 +518,7 @@ def case_to_dict(comparison: Comparison) -> dict[str, Any]:
         "cost_change": dict(c.cost_change),
         "outcomes": [
             {"outcome": key, "name": _name(c.after, key)}
-            | {
-                name: getattr(change, name)
-                for name in (
-                    "delivered_before",
-                    "delivered_after",
-                    "loss_before",
-                    "loss_after",
-                    "loss_change",
-                    "currency",
-                    "unit",
-                    "estimated",
-                )
-            }
+            | {name: getattr(change, name) for name in OUTCOME_COLUMNS}
             for key, change in c.outcomes.items()
         ],
         "loss_before": dict(c.loss_before),
