@@ -79,10 +79,19 @@ def loads(text: str | bytes, format: str = "yaml", *, source: str | None = None)
         text = decode(text, source=source)
     with paused_gc(large=len(text) > LARGE):
         tree, locate = parse(text, fmt, source=source)
-        try:
-            return structure_tree(tree)
-        except Invalid as exc:
-            raise ValidationError(located(exc, locate), source=source) from None
+        return portfolio_of(tree, locate, source=source)
+
+
+def portfolio_of(tree: Any, locate: Locator, *, source: str | None) -> Portfolio:
+    """The portfolio a parsed document holds; problems get lines from ``locate``.
+
+    Raises:
+        ValidationError: Every problem of the document, with its path and line.
+    """
+    try:
+        return structure_tree(tree)
+    except Invalid as exc:
+        raise ValidationError(located(exc, locate), source=source) from None
 
 
 def located(exc: Invalid, locate: Locator) -> list[Problem]:

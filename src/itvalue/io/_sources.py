@@ -9,10 +9,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from itvalue._gc import paused_gc
-from itvalue.errors import DocumentError, ValidationError
+from itvalue.errors import DocumentError
 from itvalue.io._compose import Composition, Part, part_of, part_of_tree
-from itvalue.io._converter import Invalid, structure_tree
-from itvalue.io._documents import LARGE, check_format, format_of, located
+from itvalue.io._documents import LARGE, check_format, format_of, portfolio_of
 from itvalue.io._envelope import KIND
 from itvalue.io._overlay import SECTIONS, Origin, Overlay
 from itvalue.io._parse import decode, parse, read_file
@@ -39,13 +38,12 @@ def _document_format(path: str | os.PathLike[str], text: str) -> str:
         raise
 
 
-def _document(path: str | os.PathLike[str], format: str | None) -> tuple[Any, Any, str, int]:
-    """The tree and locator of an itvalue document file, and its name and length."""
+def _document(path: str | os.PathLike[str], format: str | None) -> tuple[str, str, str]:
+    """The name, text and format of an itvalue document file."""
     name = os.fspath(path)
     text = decode(read_file(path, name), source=name)
     fmt = check_format(format) if format else _document_format(path, text)
-    tree, locate = parse(text, fmt, source=name)
-    return tree, locate, name, len(text)
+    return name, text, fmt
 
 
 def _foreign(path: str | os.PathLike[str]) -> str | None:
@@ -109,15 +107,13 @@ def load(
                 warnings.warn(warning, stacklevel=2)
             composition.add(part_of(overlay))
             continue
-        tree, locate, name, size = _document(path, format)
-        if len(paths) == 1 and isinstance(tree, dict) and tree.get("kind") == KIND:
-            # One portfolio document: the structurer reads it as it always has.
-            with paused_gc(large=size > LARGE):
-                try:
-                    return structure_tree(tree)
-                except Invalid as exc:
-                    raise ValidationError(located(exc, locate), source=name) from None
-        composition.add(part_of_tree(tree, source=name, locate=locate))
+        name, text, fmt = _document(path, format)
+        with paused_gc(large=len(text) > LARGE):
+            tree, locate = parse(text, fmt, source=name)
+            if len(paths) == 1 and isinstance(tree, dict) and tree.get("kind") == KIND:
+                # One portfolio document: the structurer reads it as it always has.
+                return portfolio_of(tree, locate, source=name)
+            composition.add(part_of_tree(tree, source=name, locate=locate))
     return composition.result()
 
 
@@ -165,14 +161,12 @@ def read(
     foreign = _foreign(path)
     if foreign is not None:
         return _imported(path, foreign, None, options)
-    tree, locate, name, size = _document(path, format)
-    part = part_of_tree(tree, source=name, locate=locate)
-    if part.kind == KIND:
-        with paused_gc(large=size > LARGE):
-            try:
-                return structure_tree(tree)
-            except Invalid as exc:
-                raise ValidationError(located(exc, locate), source=name) from None
+    name, text, fmt = _document(path, format)
+    with paused_gc(large=len(text) > LARGE):
+        tree, locate = parse(text, fmt, source=name)
+        part = part_of_tree(tree, source=name, locate=locate)
+        if part.kind == KIND:
+            return portfolio_of(tree, locate, source=name)
     return _overlay_of(part)
 
 
