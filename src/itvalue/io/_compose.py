@@ -20,6 +20,7 @@ Complexity: linear in the size of the parts.
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import enum
 import json
@@ -200,6 +201,13 @@ def _item_key(spec: FieldSpec, item: Any) -> Any:
     return item if isinstance(item, (str, int, float)) else _MISSING
 
 
+def _remember(first: dict[Any, int], key: Any, position: int) -> None:
+    """Note where a target first stands in a list (targets that cannot be keys are not)."""
+    if key is not _MISSING:
+        with contextlib.suppress(TypeError):
+            first.setdefault(key, position)
+
+
 def _plain_default(spec: FieldSpec) -> Any:
     default = spec.default
     if default is attrs.NOTHING:
@@ -361,15 +369,23 @@ class Composition:
             places = target.item_at.setdefault(
                 key, [target.field_at[key].at(j) for j in range(len(current))]
             )
+            # Where each target first stands, so that a long list is not scanned per item.
+            first: dict[Any, int] = {}
+            for m, old in enumerate(current):
+                _remember(first, _item_key(spec, old), m)
             for j, item in enumerate(value):
                 wanted = _item_key(spec, item)
                 found = None
                 if wanted is not _MISSING:
-                    for m, old in enumerate(current):
-                        if _item_key(spec, old) == wanted:
-                            found = m
-                            break
+                    try:
+                        found = first.get(wanted)
+                    except TypeError:  # not hashable: a malformed item, compared one by one
+                        found = next(
+                            (m for m, old in enumerate(current) if _item_key(spec, old) == wanted),
+                            None,
+                        )
                 if found is None:
+                    _remember(first, wanted, len(current))
                     current.append(thaw(item))
                     places.append(at.at(key, j))
                 else:
