@@ -12,7 +12,7 @@ reported apart.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -507,12 +507,14 @@ class BusinessReport:
         }
 
 
-def _outcome_line(g: ValueGraph, costs: CostAllocation, outcome: Outcome) -> OutcomeLine:
+def _outcome_line(
+    g: ValueGraph, costs: CostAllocation, outcome: Outcome, progress: Progress | None
+) -> OutcomeLine:
     estimated = False
     try:
         expected = g.expected_delivery(outcome.id, method="exact")
     except AnalysisError:  # too many services to enumerate: simulate instead
-        expected = g.expected_delivery(outcome.id, method="monte_carlo")
+        expected = g.expected_delivery(outcome.id, method="monte_carlo", progress=progress)
         estimated = True
     volume, value = outcome.volume, outcome.unit_value
     yearly = units_lost = value_lost = None
@@ -536,10 +538,11 @@ def _outcome_line(g: ValueGraph, costs: CostAllocation, outcome: Outcome) -> Out
 
 
 def _worst(
-    g: ValueGraph, *, hours: float, top: int, currency: str | None
+    g: ValueGraph, *, hours: float, top: int, currency: str | None, progress: Progress | None
 ) -> tuple[ServiceRisk, ...]:
     """The first ``top`` services of the ranking whose outage loses units or money."""
-    ranked = g.rank_services(hours=hours, currency=currency)  # checks hours and currency
+    # checks hours and currency
+    ranked = g.rank_services(hours=hours, currency=currency, progress=progress)
     if hours == 0:  # nothing is lost in no time; spare a cascade per service
         return ()
     risks: list[ServiceRisk] = []
@@ -642,10 +645,12 @@ def _stops_short(
     )
 
 
-def _recovery(g: ValueGraph, portfolio: Portfolio) -> tuple[RecoveryLine, ...]:
+def _recovery(
+    g: ValueGraph, portfolio: Portfolio, progress: Progress | None
+) -> tuple[RecoveryLine, ...]:
     """Every service a tolerable outage puts a time on, the most urgent first."""
     lines = []
-    for key, need in g.recovery_needs().items():
+    for key, need in g.recovery_needs(progress=progress).items():
         units, money = single_failure_loss(g, key, hours=need.hours, per=Period.HOUR)
         service = portfolio.service(key)
         lines.append(
@@ -663,7 +668,12 @@ def _recovery(g: ValueGraph, portfolio: Portfolio) -> tuple[RecoveryLine, ...]:
 
 
 def _suppliers(
-    g: ValueGraph, portfolio: Portfolio, *, hours: float, currency: str | None
+    g: ValueGraph,
+    portfolio: Portfolio,
+    *,
+    hours: float,
+    currency: str | None,
+    progress: Callable[[int], Progress | None],
 ) -> tuple[SupplierRisk, ...]:
     """Suppliers of live services, by what their outage puts at risk, worst first."""
     provided: dict[str, list[Service]] = {}
@@ -673,11 +683,11 @@ def _suppliers(
     if not provided:
         return ()
     stopped: dict[str, list[str]] = {}
-    for outcome, names in g.single_points_of_failure(suppliers=True).items():
+    for outcome, names in g.single_points_of_failure(suppliers=True, progress=progress(0)).items():
         for supplier in names:
             stopped.setdefault(supplier, []).append(outcome)
     risks = []
-    for key, _value in g.rank_suppliers(hours=hours, currency=currency):
+    for key, _value in g.rank_suppliers(hours=hours, currency=currency, progress=progress(1)):
         if key not in provided:
             continue
         impact = g.impact(key)
@@ -701,6 +711,33 @@ def _suppliers(
     return tuple(risks)
 
 
+#: What a progress callback receives: steps done, steps in all.
+Progress = Callable[[int, int], None]
+#: The steps one stage of :func:`build_report` counts for.
+STAGE_STEPS = 1000
+
+
+def _stages(progress: Progress | None, count: int) -> Callable[[int], Progress | None]:
+    """Per stage ``k`` of ``count``, a callback that reports that stage's share of the whole.
+
+    An analysis reports (done, total) in its own units; stage ``k`` maps that onto steps
+    ``k · STAGE_STEPS`` to ``(k + 1) · STAGE_STEPS`` of ``count · STAGE_STEPS``.
+    """
+
+    def stage(k: int) -> Progress | None:
+        if progress is None:
+            return None
+        report = progress
+
+        def advance(done: int, total: int) -> None:
+            share = STAGE_STEPS * done // total if total else STAGE_STEPS
+            report(k * STAGE_STEPS + share, count * STAGE_STEPS)
+
+        return advance
+
+    return stage
+
+
 def build_report(
     portfolio: Portfolio,
     *,
@@ -708,6 +745,7 @@ def build_report(
     hours: float = 1.0,
     currency: str | None = None,
     driver: Driver = "equal",
+    progress: Progress | None = None,
 ) -> BusinessReport:
     """Every figure the business report shows.
 
@@ -722,6 +760,9 @@ def build_report(
         driver: How business processes and products split the IT cost they pass on, as
             in :meth:`ValueGraph.allocate_costs <itvalue.ValueGraph.allocate_costs>`:
             ``"equal"`` shares or in proportion to ``"value"``.
+        progress: Called with (steps done, steps in all) as the long analyses advance;
+            each all-at-once analysis, and each outcome that is simulated, is an equal
+            stage of the whole. Called a last time with all steps done.
 
     Raises:
         AnalysisError: ``currency`` values no outcome; ``driver`` is unknown, or is
@@ -741,19 +782,25 @@ def build_report(
     allocated a second time to tell the two apart.
     """
     g = portfolio.graph()
+    count = 5 + len(portfolio.outcomes)  # five all-at-once analyses, then the outcomes
+    stage = _stages(progress, count)
     costs = g.allocate_costs(driver=driver)
     currencies = currencies_in_use(g)
     ranked_by = currency if currency is not None else next(iter(currencies), None)
     single_points = {
         portfolio.outcome(o).name: tuple(portfolio.service(s).name for s in services)
-        for o, services in g.single_points_of_failure().items()
+        for o, services in g.single_points_of_failure(progress=stage(0)).items()
     }
     reach_nothing = set(g.orphans())
     orphans = [s for s in portfolio.services if s.is_live and s.id in reach_nothing]
-    risks = _worst(g, hours=hours, top=top, currency=ranked_by)
-    return BusinessReport(
+    risks = _worst(g, hours=hours, top=top, currency=ranked_by, progress=stage(1))
+    outcomes = tuple(
+        _outcome_line(g, costs, outcome, stage(5 + k))
+        for k, outcome in enumerate(portfolio.outcomes)
+    )
+    report = BusinessReport(
         name=portfolio.name,
-        outcomes=tuple(_outcome_line(g, costs, outcome) for outcome in portfolio.outcomes),
+        outcomes=outcomes,
         total_cost=costs.total,
         driver=costs.driver,
         unallocated={c: a for c, a in costs.unallocated.items() if a > 0},
@@ -771,10 +818,15 @@ def build_report(
         currencies=tuple(currencies),
         ranked_by=ranked_by,
         risks=risks,
-        recovery=_recovery(g, portfolio),
-        suppliers=_suppliers(g, portfolio, hours=hours, currency=ranked_by),
+        recovery=_recovery(g, portfolio, stage(2)),
+        suppliers=_suppliers(
+            g, portfolio, hours=hours, currency=ranked_by, progress=lambda k: stage(3 + k)
+        ),
         agreements=_agreements(g, portfolio),
         single_points=single_points,
         findings=tuple(check(portfolio)),
         picture=to_svg(g),
     )
+    if progress is not None:
+        progress(count * STAGE_STEPS, count * STAGE_STEPS)
+    return report
