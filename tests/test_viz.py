@@ -146,3 +146,26 @@ def test_a_quorum_is_labelled_k_of_n() -> None:
     assert {"source": "db-c", "target": "payments", "group": "db", "min_up": 2} in tree["edges"]
     back = nx.read_graphml(io.BytesIO(to_graphml(g).encode("utf-8")))
     assert back.edges["db-b", "payments"]["min_up"] == 2
+
+
+@given(ivst.portfolios(max_services=10))
+def test_the_picture_draws_the_edges_of_the_networkx_view(p: iv.Portfolio) -> None:
+    """The SVG walks its own edge list, in the order and with the data of ``g.nx``."""
+    from itvalue.viz._svg import _edges
+
+    g = p.graph()
+    drawn = [(u, v, data) for u, targets in _edges(g).items() for v, data in targets.items()]
+    assert drawn == list(g.nx.edges(data=True))
+
+
+def test_the_picture_needs_no_networkx() -> None:
+    """Drawing the report's picture leaves networkx unimported (it is slow to import)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, itvalue; from itvalue.viz import to_svg; "
+        "to_svg(itvalue.example().graph()); print('networkx' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

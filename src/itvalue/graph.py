@@ -113,11 +113,21 @@ class ValueGraph:
 
         core = self._core
         graph: DiGraph[str] = nx.DiGraph(name=core.portfolio.name)
-        ids = core.ids
         graph.add_nodes_from(
             (key, {"kind": kind, "entity": entity})
-            for key, kind, entity in zip(ids, core.kinds, core.entities, strict=True)
+            for key, kind, entity in zip(core.ids, core.kinds, core.entities, strict=True)
         )
+        graph.add_edges_from(self._edge_list())
+        nx.freeze(graph)
+        return graph
+
+    def _edge_list(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every edge with its attributes, as :attr:`nx` holds them.
+
+        A dependency carries its ``group``, a support its ``share``, the others nothing.
+        """
+        core = self._core
+        ids = core.ids
         edges: list[tuple[str, str, dict[str, Any]]] = []
         for i in core.range("service"):
             service = core.entities[i]
@@ -128,9 +138,7 @@ class ValueGraph:
                 edges.append((ids[i], support.process, {"share": support.share}))
         for i in range(core.service_count, len(ids)):
             edges.extend((ids[i], ids[t], {}) for t in core.succ[i])
-        graph.add_edges_from(edges)
-        nx.freeze(graph)
-        return graph
+        return edges
 
     def to_pandas(self) -> Any:
         """The nodes as a pandas DataFrame: id, kind, name."""

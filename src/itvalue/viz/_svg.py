@@ -7,8 +7,9 @@ segments, so value flows left to right; no plotting library is needed.
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
-from itvalue.graph import ValueGraph
+from itvalue.graph import NODE_KINDS, ValueGraph
 from itvalue.viz._nodes import nodes
 
 __all__ = ["to_svg"]
@@ -26,13 +27,35 @@ _GAP_X = 60
 _GAP_Y = 14
 
 
-def _columns(g: ValueGraph, keys: list[str]) -> dict[str, int]:
+def _edges(g: ValueGraph) -> dict[str, dict[str, dict[str, Any]]]:
+    """Per node, the nodes it enables, with each edge's attributes.
+
+    In the order of :attr:`ValueGraph.nx`: nodes in order, then each node's edges as
+    they were added; a repeated edge keeps its place and takes the later attributes.
+    """
+    edges: dict[str, dict[str, dict[str, Any]]] = {
+        key: {} for kind in NODE_KINDS for key in g.ids_of(kind)
+    }
+    for u, v, data in g._edge_list():
+        edges[u][v] = data
+    return edges
+
+
+def _predecessors(edges: dict[str, dict[str, dict[str, Any]]]) -> dict[str, list[str]]:
+    pred: dict[str, list[str]] = {key: [] for key in edges}
+    for u, targets in edges.items():
+        for v in targets:
+            pred[v].append(u)
+    return pred
+
+
+def _columns(g: ValueGraph, keys: list[str], pred: dict[str, list[str]]) -> dict[str, int]:
     """Per node, its column: services by dependency depth, then one column per kind."""
     column: dict[str, int] = {}
     depth = 0
     # Services come each after those they depend on, which are their only predecessors.
     for key in g.ids_of("service"):
-        column[key] = max((column[d] + 1 for d in g.nx.predecessors(key)), default=0)
+        column[key] = max((column[d] + 1 for d in pred[key]), default=0)
         depth = max(depth, column[key])
     offset = {"process": 1, "product": 2, "outcome": 3, "segment": 4}
     for key in keys:
@@ -51,7 +74,9 @@ def to_svg(g: ValueGraph, *, title: str | None = None) -> str:
     """
     listed = list(nodes(g))
     keys = [key for key, _kind, _entity in listed]
-    column = _columns(g, keys)
+    edges = _edges(g)
+    pred = _predecessors(edges)
+    column = _columns(g, keys, pred)
     # Order each column by the mean row of what feeds it (one barycentre sweep), so
     # that edges cross less; the first column keeps the graph's order.
     by_column: dict[int, list[str]] = {}
@@ -63,7 +88,7 @@ def to_svg(g: ValueGraph, *, title: str | None = None) -> str:
         if c > 0:
 
             def barycentre(key: str) -> float:
-                feeders = [row_of[j] for j in g.nx.predecessors(key) if j in row_of]
+                feeders = [row_of[j] for j in pred[key] if j in row_of]
                 return sum(feeders) / len(feeders) if feeders else float("inf")
 
             members.sort(key=barycentre)
@@ -85,18 +110,19 @@ def to_svg(g: ValueGraph, *, title: str | None = None) -> str:
         'markerHeight="6" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#64748b"/>'
         "</marker></defs>",
     ]
-    for u, v, data in g.nx.edges(data=True):
-        x1, y1 = position[u]
-        x2, y2 = position[v]
-        x1 += _WIDTH
-        y1 += _HEIGHT / 2
-        y2 += _HEIGHT / 2
-        mid = (x1 + x2) / 2
-        dash = ' stroke-dasharray="4 3"' if data.get("group") else ""
-        parts.append(
-            f'<path d="M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} '
-            f'{x2:.0f},{y2:.0f}" fill="none" stroke="#64748b"{dash} marker-end="url(#arrow)"/>'
-        )
+    for u, targets in edges.items():
+        for v, data in targets.items():
+            x1, y1 = position[u]
+            x2, y2 = position[v]
+            x1 += _WIDTH
+            y1 += _HEIGHT / 2
+            y2 += _HEIGHT / 2
+            mid = (x1 + x2) / 2
+            dash = ' stroke-dasharray="4 3"' if data.get("group") else ""
+            parts.append(
+                f'<path d="M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} '
+                f'{x2:.0f},{y2:.0f}" fill="none" stroke="#64748b"{dash} marker-end="url(#arrow)"/>'
+            )
     for key, kind, entity in listed:
         x, y = position[key]
         name = entity.name
