@@ -1164,3 +1164,24 @@ def test_the_format_reference_shows_what_loading_says() -> None:
     with pytest.raises(iv.ValidationError) as excinfo:
         iv.loads(text.replace("0.9995", "99.95"), source="shop.yaml")
     assert str(excinfo.value) + "\n" == shown
+
+
+def test_reading_a_document_needs_no_cattrs() -> None:
+    """cattrs is imported for writing and for ``converter``, not to read a document."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, itvalue; itvalue.example(); "
+        "print('cattrs' in sys.modules); itvalue.converter; print('cattrs' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["False", "True"], result.stderr
+
+
+def test_the_io_modules_name_only_what_they_have() -> None:
+    from itvalue.io import _converter
+
+    for module in (iv.io, _converter):
+        with pytest.raises(AttributeError, match="no attribute 'nope'"):
+            _ = module.nope

@@ -1,10 +1,11 @@
 """Documents: the configured cattrs converter, YAML/JSON/TOML, and the JSON Schema."""
 
+from typing import TYPE_CHECKING, Any
+
 from itvalue.io._converter import (
     API_VERSION,
     API_VERSIONS,
     configure_converter,
-    converter,
     from_dict,
     make_converter,
     to_dict,
@@ -14,6 +15,9 @@ from itvalue.io._overlay import Origin, Overlay, SourceWarning
 from itvalue.io._parse import MAX_ALIAS_NODES, MAX_BYTES, MAX_DEPTH
 from itvalue.io._schema import json_schema
 from itvalue.io._sources import compose, load, read
+
+if TYPE_CHECKING:
+    from itvalue.io._converter import converter
 
 __all__ = [
     "API_VERSION",
@@ -38,3 +42,12 @@ __all__ = [
     "read",
     "to_dict",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # ``converter`` is made on first use: cattrs is not needed to read a document.
+    if name == "converter":
+        from itvalue.io import _converter
+
+        return _converter.converter
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

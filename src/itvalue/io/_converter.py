@@ -35,17 +35,20 @@ from __future__ import annotations
 
 import difflib
 import enum
+import functools
 from collections.abc import Callable
-from typing import Any, TypeVar
-
-import cattrs
-from cattrs.gen import make_dict_unstructure_fn, override
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from itvalue.errors import Problem, ValidationError
 from itvalue.io._envelope import API_VERSION, API_VERSIONS, KIND, MODEL_CLASSES
 from itvalue.io._fast import fast_structure
 from itvalue.model import COLLECTIONS, Portfolio
 from itvalue.model._fields import Check, FieldSpec, Shape, fields_of, show, type_name
+
+if TYPE_CHECKING:
+    # cattrs is imported when a converter is first needed: reading a document does not
+    # need one (the structurer below is our own), writing one and ``converter`` do.
+    import cattrs
 
 __all__ = [
     "API_VERSION",
@@ -486,6 +489,8 @@ def _list_of(conv: cattrs.Converter, item: type) -> Callable[[Any], list[Any]]:
 
 def _overrides(conv: cattrs.Converter, cls: type) -> dict[str, Any]:
     """How each field of ``cls`` is written, where cattrs's own way is not ours."""
+    from cattrs.gen import override
+
     overrides: dict[str, Any] = {}
     for spec in fields_of(cls):
         omit = False if spec.always_written else None
@@ -518,6 +523,8 @@ def configure_converter(conv: cattrs.Converter) -> None:
         >>> mine.structure({"amount": 3, "currency": "EUR"}, itvalue.Money)
         Money(amount=3.0, currency='EUR')
     """
+    from cattrs.gen import make_dict_unstructure_fn
+
     for cls in MODEL_CLASSES:
         conv.register_structure_hook(cls, _structure_hook(cls))
     for cls in MODEL_CLASSES:
@@ -555,20 +562,39 @@ def configure_converter(conv: cattrs.Converter) -> None:
 
 def make_converter() -> cattrs.Converter:
     """A new :class:`cattrs.Converter` configured for itvalue's models."""
+    import cattrs
+
     conv = cattrs.Converter()
     configure_converter(conv)
     return conv
 
 
-#: The converter behind :func:`to_dict` and the writers; never handed out, so that no
-#: hook registered elsewhere changes what itvalue writes.
-_CONVERTER = make_converter()
+@functools.cache
+def _own() -> cattrs.Converter:
+    """The converter behind :func:`to_dict` and the writers, made on first use.
 
-#: A configured converter for others to reuse in their own ``structure`` and
-#: ``unstructure`` calls. Hooks registered on it change those calls only: itvalue's own
-#: reading and writing (:func:`to_dict`, :func:`from_dict`, ``dumps``, ``loads``) use a
-#: converter of their own.
-converter: cattrs.Converter = make_converter()
+    Never handed out, so that no hook registered elsewhere changes what itvalue writes.
+    """
+    return make_converter()
+
+
+@functools.cache
+def _shared() -> cattrs.Converter:
+    return make_converter()
+
+
+if TYPE_CHECKING:
+    #: A configured converter for others to reuse in their own ``structure`` and
+    #: ``unstructure`` calls. Hooks registered on it change those calls only: itvalue's
+    #: own reading and writing (:func:`to_dict`, :func:`from_dict`, ``dumps``,
+    #: ``loads``) use a converter of their own. Made on first use.
+    converter: cattrs.Converter
+
+
+def __getattr__(name: str) -> Any:
+    if name == "converter":
+        return _shared()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def to_dict(portfolio: Portfolio) -> dict[str, Any]:
@@ -578,12 +604,12 @@ def to_dict(portfolio: Portfolio) -> dict[str, Any]:
     ``offering`` and ``lifecycle``, always written; the order of keys is the order of
     the model's fields, so the output is deterministic.
     """
-    return _CONVERTER.unstructure(portfolio)  # type: ignore[no-any-return]
+    return _own().unstructure(portfolio)  # type: ignore[no-any-return]
 
 
 def plain(value: Any) -> Any:
     """Any model value (an entity, a value type, a tuple of them) as document data."""
-    return _CONVERTER.unstructure(value)
+    return _own().unstructure(value)
 
 
 def from_dict(tree: Any) -> Portfolio:
