@@ -1,4 +1,4 @@
-"""The report's progress callback: stages in order, never backwards, ending complete."""
+"""The report: its progress callback, and what it imports only when asked."""
 
 from __future__ import annotations
 
@@ -34,3 +34,22 @@ def test_progress_never_goes_backwards(p: iv.Portfolio) -> None:
     assert done == sorted(done)
     assert seen[-1][0] == seen[-1][1]
     assert build_report(p) == build_report(p, progress=lambda _d, _t: None)
+
+
+def test_the_case_is_imported_when_first_asked_for() -> None:
+    """A report does not import the business case; asking the package for it does."""
+    import subprocess
+    import sys
+
+    import pytest
+
+    import itvalue.report
+
+    code = (
+        "import sys, itvalue.report as r; print('itvalue.report._case' in sys.modules); "
+        "r.render_case_markdown; print('itvalue.report._case' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["False", "True"], result.stderr
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        _ = itvalue.report.nope

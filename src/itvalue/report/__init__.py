@@ -25,7 +25,8 @@ Examples:
     True
 """
 
-from itvalue.report._case import case_to_dict, render_case_html, render_case_markdown
+from typing import TYPE_CHECKING, Any
+
 from itvalue.report._figures import (
     AgreementLine,
     BusinessReport,
@@ -40,6 +41,9 @@ from itvalue.report._figures import (
 from itvalue.report._narrative import Group, Narrative, Section, Table, narrate
 from itvalue.report._render import render_html, render_markdown
 from itvalue.report._words import duration_text, money_text, units_text
+
+if TYPE_CHECKING:
+    from itvalue.report._case import case_to_dict, render_case_html, render_case_markdown
 
 __all__ = [
     "AgreementLine",
@@ -65,3 +69,12 @@ __all__ = [
     "render_markdown",
     "units_text",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The business case is imported when first asked for: a report does not need it.
+    if name in ("case_to_dict", "render_case_html", "render_case_markdown"):
+        from itvalue.report import _case
+
+        return getattr(_case, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
