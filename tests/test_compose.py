@@ -11,9 +11,9 @@ from typing import Any
 
 import jsonschema
 import pytest
+from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from typer.testing import CliRunner
 
 import itvalue as iv
 from itvalue._commands import app

@@ -966,11 +966,11 @@ def test_long_lists_of_names_are_cut_short(tmp_path: Path) -> None:
 
 def test_the_command_line_reports_on_catalog_and_overlay() -> None:
     """`itvalue report CATALOG OVERLAY` prints the report with its figures."""
-    from typer.testing import CliRunner
+    from click.testing import CliRunner
 
     from itvalue._commands import app
 
     result = CliRunner().invoke(app, ["report", str(CATALOG), str(BUSINESS)])
     assert result.exit_code == 0, result.output
-    assert "# What IT does for the customers of Harbour Books online shop" in result.output
-    assert "| Orders database | 16 orders fewer, 16 parcels fewer | about €188 |" in result.output
+    assert "# What IT does for the customers of Harbour Books online shop" in result.stdout
+    assert "| Orders database | 16 orders fewer, 16 parcels fewer | about €188 |" in result.stdout

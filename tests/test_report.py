@@ -8,8 +8,8 @@ from html import escape
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from hypothesis import given
-from typer.testing import CliRunner
 
 import itvalue as iv
 from itvalue._commands import app

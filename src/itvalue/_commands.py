@@ -1,164 +1,146 @@
-"""The commands of the ``itvalue`` command line, as a typer app; see :mod:`itvalue.cli`.
+"""The commands of the ``itvalue`` command line, as a click group; see :mod:`itvalue.cli`.
 
 :mod:`itvalue.cli` is the entry point: it imports this module only when the command
-line's extra (typer, rich) is installed, and says how to install it otherwise.
+line's extra (click, rich) is installed, and says how to install it otherwise.
+
+A command imports what it uses when it runs, so that each pays only for its own work:
+the analyses and the report when asked for, rich only to print a table or markup.
 """
 
 from __future__ import annotations
 
-import difflib
 import enum
+import functools
+import inspect
 import json
+import os
 import sys
-import warnings
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-from typer.core import TyperArgument, TyperCommand, TyperGroup, TyperOption
+import click
 
 from itvalue import __version__
-from itvalue.analysis.agreements import AgreementTerms, AvailabilityPromise, ObjectiveTerms
-from itvalue.analysis.availability import Method
-from itvalue.analysis.impact import Impact, OutcomeImpact
-from itvalue.checks import RULES, Severity, check
-from itvalue.errors import DocumentError, ItValueError, UnknownIdError, ValidationError
-from itvalue.io import SourceWarning, dump, dumps, json_schema, load
-from itvalue.model import Portfolio, Service, Stakeholder, StakeholderKind
-from itvalue.report import (
-    build_report,
-    duration_text,
-    money_text,
-    render_html,
-    render_markdown,
-    units_text,
-)
 
-# Help that reads naturally. Recent typer shows every parameter's Python type in help:
-# "<bool>" beside a flag, which takes no value, and "<list[str]>" beside a repeated
-# argument. Options that take a value name it with a metavar where they are declared
-# (RULE, HOURS); the two classes below mend the rest. ``ctx`` is typer's own copy of
-# click's Context, which typer does not export, hence ``Any``.
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from itvalue.analysis.agreements import AgreementTerms, AvailabilityPromise, ObjectiveTerms
+    from itvalue.analysis.availability import Method
+    from itvalue.analysis.costs import Driver
+    from itvalue.analysis.impact import Impact, OutcomeImpact
+    from itvalue.model import Portfolio
 
 
-def _untyped_flag(option: TyperOption | None) -> TyperOption | None:
-    if option is not None:
-        option.metavar = ""  # an empty metavar shows nothing
-    return option
+class _Argument(click.Argument):
+    """A positional argument with help of its own; one given several times shows ``...``."""
 
+    def __init__(self, param_decls: Sequence[str], *, text: str, **attrs: Any) -> None:
+        super().__init__(param_decls, **attrs)
+        self.text = text
 
-class _Repeated(TyperArgument):
-    """An argument given one or more times, shown as ``<str>...``."""
-
-    def display_type_rich(self, ctx: Any) -> str | None:
-        return "<str>..."
-
-    def get_usage_pieces(self, ctx: Any) -> list[str]:
-        # "SOURCE..." rather than "{SOURCE}..."; a metavar naming several things
+    def make_metavar(self, ctx: click.Context | None = None) -> str:
+        # "SOURCE..." for a repeated SOURCE; a metavar naming several things
         # ("SOURCE... SERVICE") is shown as written.
-        name = self.metavar or self.name or ""
-        return [name if "..." in name else f"{name}..."]
+        name = self.metavar or (self.name or "").upper()
+        return name if self.nargs == 1 or "..." in name else f"{name}..."
 
 
-class _Group(TyperGroup):
-    """The app, with ``--help`` shown as the flag it is."""
-
-    def get_help_option(self, ctx: Any) -> TyperOption | None:
-        return _untyped_flag(super().get_help_option(ctx))
-
-
-class _Command(TyperCommand):
-    """A command, with ``--help`` shown as the flag it is and repeated arguments as such."""
+class _Command(click.Command):
+    """A command whose help lists its arguments, and whose summary is its first paragraph."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for param in self.params:
-            if isinstance(param, TyperArgument) and param.nargs != 1:
-                param.__class__ = _Repeated
+        if self.short_help is None and self.help:
+            # click would cut the summary at a width; the whole first paragraph reads better.
+            self.short_help = " ".join(inspect.cleandoc(self.help).split("\n\n")[0].split())
 
-    def get_help_option(self, ctx: Any) -> TyperOption | None:
-        return _untyped_flag(super().get_help_option(ctx))
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(p.make_metavar(ctx), p.text) for p in self.params if isinstance(p, _Argument)]
+        if rows:
+            with formatter.section("Arguments"):
+                formatter.write_dl(rows)
+        super().format_options(ctx, formatter)
 
 
-app = typer.Typer(
-    name="itvalue",
-    help="IT services traced to the external customer outcomes that pay the bills.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    cls=_Group,
+class _Group(click.Group):
+    """The app: commands listed in the order they are declared, not alphabetically."""
+
+    command_class = _Command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@functools.cache
+def _out() -> Console:
+    """The console tables and markup are printed on (stdout)."""
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _say(line: str) -> None:
+    """Print one plain line on stdout."""
+    click.echo(line)
+
+
+def _note(line: str) -> None:
+    """Print one plain line on stderr."""
+    click.echo(line, err=True)
+
+
+# --- the app --------------------------------------------------------------------------
+
+
+def _version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value and not ctx.resilient_parsing:
+        click.echo(f"itvalue {__version__}")
+        ctx.exit()
+
+
+#: Options for the importers, set by the options of the app itself (``--lifecycle``).
+_IMPORTER_OPTIONS: dict[str, dict[str, Any]] = {}
+
+
+def _lifecycles(
+    _ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    mapping: dict[str, str] = {}
+    for value in values:
+        key, sep, lifecycle = value.partition("=")
+        if not sep or not key or not lifecycle:
+            raise click.BadParameter(f"expected VALUE=LIFECYCLE, got {value!r}")
+        mapping[key] = lifecycle
+    if mapping:
+        _IMPORTER_OPTIONS["backstage"] = {"lifecycles": mapping}
+    else:
+        _IMPORTER_OPTIONS.pop("backstage", None)
+    return values
+
+
+@click.group("itvalue", cls=_Group, no_args_is_help=True)
+@click.option(
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    callback=_version,
+    help="Show the version.",
 )
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-
-class TextOrJson(enum.StrEnum):
-    """How an inspecting command prints its result: for people or for tools."""
-
-    TEXT = "text"
-    JSON = "json"
-
-
-class ReportFormat(enum.StrEnum):
-    """The formats of the business report (``md`` is ``markdown``)."""
-
-    MARKDOWN = "markdown"
-    MD = "md"
-    HTML = "html"
-    JSON = "json"
-
-
-class CostDriver(enum.StrEnum):
-    """How business processes and products split the IT cost they pass on."""
-
-    EQUAL = "equal"
-    VALUE = "value"
-
-
-class CaseFormat(enum.StrEnum):
-    """The formats of a business case (``markdown`` is ``md``)."""
-
-    MD = "md"
-    MARKDOWN = "markdown"
-    HTML = "html"
-    JSON = "json"
-
-
-class DeliveryMethod(enum.StrEnum):
-    """How expected delivery is computed (see ``expected_delivery``)."""
-
-    EXACT = "exact"
-    INDEPENDENT = "independent"
-    MONTE_CARLO = "monte_carlo"
-
-
-_METHODS: dict[DeliveryMethod, Method] = {
-    DeliveryMethod.EXACT: "exact",
-    DeliveryMethod.INDEPENDENT: "independent",
-    DeliveryMethod.MONTE_CARLO: "monte_carlo",
-}
-
-
-class SchemaKind(enum.StrEnum):
-    """The kinds of itvalue document."""
-
-    PORTFOLIO = "portfolio"
-    OVERLAY = "overlay"
-
-
-class ExportFormat(enum.StrEnum):
-    """The formats the value graph exports to."""
-
-    GRAPHML = "graphml"
-    MERMAID = "mermaid"
-    DOT = "dot"
-    JSON = "json"
-    ARCHIMATE = "archimate"
+@click.option(
+    "--lifecycle",
+    multiple=True,
+    metavar="VALUE=LIFECYCLE",
+    expose_value=False,
+    callback=_lifecycles,
+    help="Read a catalog's own lifecycle value as one of ours (Backstage: "
+    "--lifecycle beta=live); repeat for more.",
+)
+def app() -> None:
+    """IT services traced to the external customer outcomes that pay the bills."""
 
 
 _SOURCES_HELP = (
@@ -166,48 +148,76 @@ _SOURCES_HELP = (
     "Overlay; .yaml, .yml, .json, .toml), a Backstage catalog file or folder, an ArchiMate "
     "exchange file (.xml), OpenSLO YAML, CMDB CSV tables."
 )
-SourcesArg = Annotated[
-    list[Path],
-    typer.Argument(metavar="SOURCE", help=_SOURCES_HELP, show_default=False),
-]
-FormatOpt = Annotated[
-    TextOrJson, typer.Option("--format", "-f", help="text for people, json for tools.")
-]
-OutputPathOpt = Annotated[
-    Path | None,
-    typer.Option("--output", "-o", metavar="PATH", help="Write here instead of stdout."),
-]
-HoursOpt = Annotated[
-    float, typer.Option("--hours", min=0, metavar="HOURS", help="Length of the outage.")
-]
+_PATH = click.Path(path_type=Path)
+
+_sources_argument = click.argument(
+    "files",
+    cls=_Argument,
+    nargs=-1,
+    required=True,
+    type=_PATH,
+    metavar="SOURCE",
+    text=_SOURCES_HELP,
+)
 
 
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {escape(message)}", markup=True)
-    return typer.Exit(code=2)
+def _ids_argument(metavar: str, text: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Sources followed by ids, read as words and told apart by the command."""
+    return click.argument(
+        "args", cls=_Argument, nargs=-1, required=True, metavar=metavar, text=text
+    )
+
+
+_format_option = click.option(
+    "--format",
+    "-f",
+    "format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for tools.",
+)
+_output_option = click.option(
+    "--output", "-o", type=_PATH, metavar="PATH", help="Write here instead of stdout."
+)
+_hours_option = click.option(
+    "--hours",
+    type=click.FloatRange(min=0),
+    default=1.0,
+    show_default=True,
+    metavar="HOURS",
+    help="Length of the outage.",
+)
+
+
+def _fail(message: str) -> click.exceptions.Exit:
+    """Print ``error: message`` on stderr; the exception to raise to exit with status 2."""
+    color = False if os.environ.get("NO_COLOR") else None
+    click.echo(f"{click.style('error:', fg='red', bold=True)} {message}", err=True, color=color)
+    return click.exceptions.Exit(2)
 
 
 @contextmanager
 def _usable_input() -> Iterator[None]:
     """Turn our errors into one-line messages on stderr and exit status 2."""
+    from itvalue.errors import DocumentError, ItValueError, UnknownIdError, ValidationError
+
     try:
         yield
     except ValidationError as exc:
         source = exc.source or "document"
         count = len(exc.problems)
-        err.print(f"error: {source} has {count} problem{'s' if count != 1 else ''}", markup=False)
+        _note(f"error: {source} has {count} problem{'s' if count != 1 else ''}")
         for problem in exc.problems:
             where = problem.source or source
             if problem.line is not None:
                 where += f":{problem.line}"
             hint = f" (hint: {problem.hint})" if problem.hint else ""
-            err.print(
-                f"  {where}: {problem.path or '(document)'}: {problem.message}{hint}", markup=False
-            )
-        raise typer.Exit(code=2) from None
+            _note(f"  {where}: {problem.path or '(document)'}: {problem.message}{hint}")
+        raise click.exceptions.Exit(2) from None
     except (DocumentError, UnknownIdError, ItValueError) as exc:
-        err.print(f"error: {exc}", markup=False)
-        raise typer.Exit(code=2) from None
+        _note(f"error: {exc}")
+        raise click.exceptions.Exit(2) from None
 
 
 def _load(paths: Sequence[Path], *, every_warning: bool = False) -> Portfolio:
@@ -217,6 +227,10 @@ def _load(paths: Sequence[Path], *, every_warning: bool = False) -> Portfolio:
     print how many there were, so that nothing is left out silently, and point to
     ``itvalue import`` for the list.
     """
+    import warnings
+
+    from itvalue.io import SourceWarning, load
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", SourceWarning)
         portfolio = load(*paths, options=_IMPORTER_OPTIONS)
@@ -226,19 +240,18 @@ def _load(paths: Sequence[Path], *, every_warning: bool = False) -> Portfolio:
             warnings.warn_explicit(other.message, other.category, other.filename, other.lineno)
     if every_warning:
         for warning in found:
-            err.print(f"warning: {warning}", markup=False)
+            _note(f"warning: {warning}")
     elif found:
         names = " ".join(str(p) for p in paths)
-        err.print(
+        _note(
             f"note: {len(found)} thing{'s' if len(found) != 1 else ''} in the sources could not "
             f"be mapped and {'were' if len(found) != 1 else 'was'} left out; "
-            f"`itvalue import {names}` lists them",
-            markup=False,
+            f"`itvalue import {names}` lists them"
         )
     return portfolio
 
 
-def _sources_and_ids(args: list[str], *, least_ids: int) -> tuple[list[Path], list[str]]:
+def _sources_and_ids(args: Sequence[str], *, least_ids: int) -> tuple[list[Path], list[str]]:
     """Split arguments into the sources (leading paths that exist) and the ids after them.
 
     The first argument is always a source, and at least ``least_ids`` arguments are
@@ -246,85 +259,50 @@ def _sources_and_ids(args: list[str], *, least_ids: int) -> tuple[list[Path], li
     read as an id when it comes last.
     """
     sources = [Path(args[0])] if args else []
-    rest = args[1:]
+    rest = list(args[1:])
     while len(rest) > least_ids and Path(rest[0]).exists():
         sources.append(Path(rest.pop(0)))
     return sources, rest
 
 
 def _emit_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
-#: Options for the importers, set by the options of the app itself (``--lifecycle``).
-_IMPORTER_OPTIONS: dict[str, dict[str, Any]] = {}
+def _close_match(key: str, candidates: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the candidate closest to ``key``, or nothing."""
+    import difflib
+
+    close = difflib.get_close_matches(key, candidates, n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _lifecycles(values: list[str] | None) -> list[str] | None:
-    mapping: dict[str, str] = {}
-    for value in values or []:
-        key, sep, lifecycle = value.partition("=")
-        if not sep or not key or not lifecycle:
-            raise typer.BadParameter(f"expected VALUE=LIFECYCLE, got {value!r}")
-        mapping[key] = lifecycle
-    if mapping:
-        _IMPORTER_OPTIONS["backstage"] = {"lifecycles": mapping}
-    else:
-        _IMPORTER_OPTIONS.pop("backstage", None)
-    return values
-
-
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"itvalue {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version", callback=_version, is_eager=True, metavar="", help="Show the version."
-        ),
-    ] = False,
-    lifecycle: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--lifecycle",
-            metavar="VALUE=LIFECYCLE",
-            callback=_lifecycles,
-            help="Read a catalog's own lifecycle value as one of ours (Backstage: "
-            "--lifecycle beta=live); repeat for more.",
-        ),
-    ] = None,
-) -> None:
-    """IT services traced to the external customer outcomes that pay the bills."""
-
-
-@app.command("check", cls=_Command)
+@app.command("check")
+@_sources_argument
+@click.option(
+    "--select",
+    multiple=True,
+    metavar="RULE",
+    help="Only this rule (code or name); repeat for more.",
+)
+@click.option(
+    "--ignore",
+    multiple=True,
+    metavar="RULE",
+    help="Leave out this rule (code or name); repeat for more.",
+)
+@_format_option
 def check_command(
-    files: SourcesArg,
-    select: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--select", metavar="RULE", help="Only this rule (code or name); repeat for more."
-        ),
-    ] = None,
-    ignore: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--ignore", metavar="RULE", help="Leave out this rule (code or name); repeat for more."
-        ),
-    ] = None,
-    format: FormatOpt = TextOrJson.TEXT,
+    files: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], format: str
 ) -> None:
     """Validate a portfolio and look for value traps; exit 1 on findings of error severity."""
+    from itvalue.checks import RULES, Severity, check
+
     with _usable_input():
         portfolio = _load(files)
-        findings = check(portfolio, select=select, ignore=ignore)
+        findings = check(portfolio, select=select or None, ignore=ignore or None)
     summary = {s.value: sum(1 for f in findings if f.severity is s) for s in Severity}
-    if format is TextOrJson.JSON:
+    if format == "json":
         _emit_json(
             {
                 "file": " ".join(str(f) for f in files),
@@ -342,33 +320,32 @@ def check_command(
             }
         )
     elif findings:
+        from rich.table import Table
+
         table = Table(title=f"Value traps in {portfolio.name}", title_justify="left")
         for column in ("code", "severity", "subject", "finding"):
             table.add_column(column)
         for f in findings:
             style = {"error": "red", "warning": "yellow"}.get(f.severity.value, "")
             table.add_row(f.code, f.severity.value, f.subject, f.message, style=style)
-        out.print(table)
+        _out().print(table)
         for code in sorted({f.code for f in findings}):
-            out.print(f"[bold]{code} {RULES[code].name}[/]: {RULES[code].rationale}", markup=True)
+            _out().print(
+                f"[bold]{code} {RULES[code].name}[/]: {RULES[code].rationale}", markup=True
+            )
     else:
-        out.print(f"{portfolio.name}: no value traps found.")
+        _say(f"{portfolio.name}: no value traps found.")
     if findings.has_errors:
-        raise typer.Exit(code=1)
+        raise click.exceptions.Exit(1)
 
 
-@app.command("trace", cls=_Command)
-def trace_command(
-    args: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="SOURCE... SERVICE",
-            help="The sources (see `itvalue check --help`), then the id of an IT service.",
-            show_default=False,
-        ),
-    ],
-    format: FormatOpt = TextOrJson.TEXT,
-) -> None:
+@app.command("trace")
+@_ids_argument(
+    "SOURCE... SERVICE",
+    "The sources (see `itvalue check --help`), then the id of an IT service.",
+)
+@_format_option
+def trace_command(args: tuple[str, ...], format: str) -> None:
     """Show everything a service reaches, all the way to the customers."""
     if len(args) < 2:
         raise _fail("give at least one source and the id of a service")
@@ -383,18 +360,20 @@ def trace_command(
         "outcomes": trace.outcomes,
         "segments": trace.segments,
     }
-    if format is TextOrJson.JSON:
+    if format == "json":
         _emit_json({"service": service, **{k: sorted(v) for k, v in groups.items()}})
         return
+    from rich.table import Table
+
     table = Table(title=f"What {portfolio.get(service).name} reaches", title_justify="left")
     table.add_column("kind")
     table.add_column("reached")
     for kind, ids in groups.items():
         names = ", ".join(f"{portfolio.get(i).name} ({i})" for i in sorted(ids)) or "—"
         table.add_row(kind, names)
-    out.print(table)
+    _out().print(table)
     if not trace.outcomes:
-        out.print("It reaches no customer outcome.")
+        _say("It reaches no customer outcome.")
 
 
 def _supplied(portfolio: Portfolio, ids: list[str]) -> dict[str, list[str]]:
@@ -403,6 +382,8 @@ def _supplied(portfolio: Portfolio, ids: list[str]) -> dict[str, list[str]]:
     Every other id must name a service; one that names neither ends the command with a
     one-line message (and a close match, when there is one).
     """
+    from itvalue.model import Service, Stakeholder, StakeholderKind
+
     supplied: dict[str, list[str]] = {}
     for key in ids:
         entity = portfolio.get(key) if key in portfolio else None
@@ -419,26 +400,19 @@ def _supplied(portfolio: Portfolio, ids: list[str]) -> dict[str, list[str]]:
         candidates = [s.id for s in portfolio.services] + [
             s.id for s in portfolio.stakeholders if s.kind is StakeholderKind.SUPPLIER
         ]
-        close = difflib.get_close_matches(key, candidates, n=1)
-        hint = f" (did you mean {close[0]!r}?)" if close else ""
-        raise _fail(f"{key!r} names no IT service and no supplier{hint}")
+        raise _fail(f"{key!r} names no IT service and no supplier{_close_match(key, candidates)}")
     return supplied
 
 
-@app.command("impact", cls=_Command)
-def impact_command(
-    args: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="SOURCE... ID...",
-            help="The sources (see `itvalue check --help`), then the ids of the services "
-            "that fail; a supplier's id fails every live service it provides.",
-            show_default=False,
-        ),
-    ],
-    hours: HoursOpt = 1.0,
-    format: FormatOpt = TextOrJson.TEXT,
-) -> None:
+@app.command("impact")
+@_ids_argument(
+    "SOURCE... ID...",
+    "The sources (see `itvalue check --help`), then the ids of the services that fail; "
+    "a supplier's id fails every live service it provides.",
+)
+@_hours_option
+@_format_option
+def impact_command(args: tuple[str, ...], hours: float, format: str) -> None:
     """Show what customers lose while the given services, or suppliers, are down."""
     files, services = _sources_and_ids(args, least_ids=1)
     if not services:
@@ -448,7 +422,7 @@ def impact_command(
         supplied = _supplied(portfolio, services)
         impact = portfolio.graph().impact(services)
     totals = impact.totals(hours)
-    if format is TextOrJson.JSON:
+    if format == "json":
         _emit_json(
             {
                 "failed": sorted(impact.failed),
@@ -463,21 +437,25 @@ def impact_command(
             }
         )
         return
+    from itvalue.report import money_text
+
     for key, ids in supplied.items():
         name = portfolio.get(key).name
         if ids:
             provided = ", ".join(portfolio.get(i).name for i in ids)
-            out.print(f"{name} fails, and with it everything it provides: {provided}")
+            _say(f"{name} fails, and with it everything it provides: {provided}")
         else:
-            out.print(f"{name} provides no live service, so nothing stops with it.")
+            _say(f"{name} provides no live service, so nothing stops with it.")
     if not impact.down:
-        out.print("Nothing is down.")
+        _say("Nothing is down.")
         return
     span = "an hour" if hours == 1 else f"{hours:g} hours"
-    out.print(f"Down for {span}: {', '.join(sorted(impact.down))}")
+    _say(f"Down for {span}: {', '.join(sorted(impact.down))}")
     if not impact.affected_outcomes:
-        out.print("No customer outcome is affected.")
+        _say("No customer outcome is affected.")
         return
+    from rich.table import Table
+
     table = Table(title_justify="left")
     for column in ("customer outcome", "still delivered", "lost", "money lost"):
         table.add_column(column)
@@ -492,14 +470,14 @@ def impact_command(
             "—" if volume is None else f"{volume:,.1f} {unit}",
             "—" if money is None else money_text(money.amount, money.currency, about=True),
         )
-    out.print(table)
+    _out().print(table)
     if totals:
-        out.print(
+        _say(
             "In all: "
             + " and ".join(money_text(m.amount, c, about=True) for c, m in totals.items())
         )
     for line in _stream_lines(portfolio, impact):
-        out.print(line)
+        _say(line)
 
 
 def _outcome_tree(o: OutcomeImpact, hours: float) -> dict[str, Any]:
@@ -570,26 +548,34 @@ def _listed(names: tuple[str, ...]) -> str:
     return ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-@app.command("rank", cls=_Command)
+@app.command("rank")
+@_sources_argument
+@_hours_option
+@click.option("--currency", metavar="CODE", help="Needed when outcomes use several.")
+@click.option(
+    "--top",
+    type=click.IntRange(min=1),
+    default=20,
+    show_default=True,
+    metavar="N",
+    help="How many to show.",
+)
+@click.option(
+    "--suppliers",
+    is_flag=True,
+    help="Rank suppliers instead: each one's outage stops every live service it provides.",
+)
+@_format_option
 def rank_command(
-    files: SourcesArg,
-    hours: HoursOpt = 1.0,
-    currency: Annotated[
-        str | None,
-        typer.Option("--currency", metavar="CODE", help="Needed when outcomes use several."),
-    ] = None,
-    top: Annotated[int, typer.Option("--top", min=1, metavar="N", help="How many to show.")] = 20,
-    suppliers: Annotated[
-        bool,
-        typer.Option(
-            "--suppliers",
-            metavar="",
-            help="Rank suppliers instead: each one's outage stops every live service it provides.",
-        ),
-    ] = False,
-    format: FormatOpt = TextOrJson.TEXT,
+    files: tuple[Path, ...],
+    hours: float,
+    currency: str | None,
+    top: int,
+    suppliers: bool,
+    format: str,
 ) -> None:
     """Rank services, or suppliers, by the value an outage of them puts at risk."""
+    what = "supplier" if suppliers else "service"
     with _usable_input():
         portfolio = _load(files)
         g = portfolio.graph()
@@ -598,20 +584,23 @@ def rank_command(
         else:
             ranked = g.rank_services(hours=hours, currency=currency)
         chosen = currency or next(iter(_currencies(portfolio)), "")
-    what = "supplier" if suppliers else "service"
-    if format is TextOrJson.JSON:
+    if format == "json":
         _emit_json([{what: s, "value_at_risk": v, "currency": chosen} for s, v in ranked[:top]])
         return
     if suppliers and not ranked:
-        out.print(f"{portfolio.name}: no supplier is named.")
+        _say(f"{portfolio.name}: no supplier is named.")
         return
+    from rich.table import Table
+
+    from itvalue.report import money_text
+
     title = f"Value at risk of a {hours:g}-hour outage" + (" of each supplier" if suppliers else "")
     table = Table(title=title, title_justify="left")
     table.add_column("supplier" if suppliers else "IT service")
     table.add_column("value at risk", justify="right")
     for key, value in ranked[:top]:
         table.add_row(portfolio.get(key).name, money_text(value, chosen) if chosen else "—")
-    out.print(table)
+    _out().print(table)
 
 
 class Verdict(enum.StrEnum):
@@ -658,6 +647,8 @@ def _percent(fraction: float) -> str:
 
 
 def _objective_lines(portfolio: Portfolio, terms: AgreementTerms, o: ObjectiveTerms) -> list[str]:
+    from itvalue.report import duration_text, money_text, units_text
+
     promise = o.promise
     service = portfolio.get(terms.service).name
     lines = [
@@ -705,19 +696,14 @@ def _objective_lines(portfolio: Portfolio, terms: AgreementTerms, o: ObjectiveTe
     return lines
 
 
-@app.command("sla", cls=_Command)
-def sla_command(
-    args: Annotated[
-        list[str],
-        typer.Argument(
-            metavar="SOURCE... [SLA]",
-            help="The sources (see `itvalue check --help`), then, optionally, the id of one "
-            "SLA (default: every SLA).",
-            show_default=False,
-        ),
-    ],
-    format: FormatOpt = TextOrJson.TEXT,
-) -> None:
+@app.command("sla")
+@_ids_argument(
+    "SOURCE... [SLA]",
+    "The sources (see `itvalue check --help`), then, optionally, the id of one SLA "
+    "(default: every SLA).",
+)
+@_format_option
+def sla_command(args: tuple[str, ...], format: str) -> None:
     """Weigh each availability promise against the services it depends on.
 
     For every availability objective: the downtime it allows over its window, what one
@@ -731,15 +717,14 @@ def sla_command(
     sla = rest[0] if rest else None
     with _usable_input():
         portfolio = _load(files)
-        if sla is not None and sla not in {s.id for s in portfolio.slas}:
-            close = difflib.get_close_matches(sla, [s.id for s in portfolio.slas], n=1)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            raise _fail(f"{sla!r} names no SLA{hint}")
+        known = [s.id for s in portfolio.slas]
+        if sla is not None and sla not in known:
+            raise _fail(f"{sla!r} names no SLA{_close_match(sla, known)}")
         g = portfolio.graph()
         chosen = [s for s in portfolio.slas if sla is None or s.id == sla]
         agreements = [g.agreement_terms(s.id) for s in chosen]
     unkeepable = any(not o.promise.is_reachable for terms in agreements for o in terms.objectives)
-    if format is TextOrJson.JSON:
+    if format == "json":
         _emit_json(
             {
                 "file": " ".join(str(f) for f in files),
@@ -754,19 +739,19 @@ def sla_command(
             }
         )
     elif not agreements:
-        out.print(f"{portfolio.name}: no SLA is described.", markup=False)
+        _say(f"{portfolio.name}: no SLA is described.")
     else:
         for terms in agreements:
             agreement = portfolio.sla(terms.sla)
             service = portfolio.get(terms.service).name
-            out.print(f"{agreement.name} ({terms.sla}), on {service}:", markup=False)
+            _say(f"{agreement.name} ({terms.sla}), on {service}:")
             if not terms.objectives:
-                out.print("  No availability objective: nothing to weigh against the services.")
+                _say("  No availability objective: nothing to weigh against the services.")
             for objective in terms.objectives:
                 for line in _objective_lines(portfolio, terms, objective):
-                    out.print(line, markup=False)
+                    _say(line)
     if unkeepable:
-        raise typer.Exit(code=1)
+        raise click.exceptions.Exit(1)
 
 
 def _currencies(portfolio: Portfolio) -> list[str]:
@@ -775,37 +760,53 @@ def _currencies(portfolio: Portfolio) -> list[str]:
     return currencies_in_use(portfolio.graph())
 
 
-@app.command("report", cls=_Command)
+#: The report's formats; md and markdown name the same.
+_REPORT_FORMATS = ["markdown", "md", "html", "json"]
+#: How a business process or product splits its IT cost.
+_DRIVERS: dict[str, Driver] = {"equal": "equal", "value": "value"}
+
+
+@app.command("report")
+@_sources_argument
+@click.option(
+    "--format",
+    "-f",
+    "format",
+    type=click.Choice(_REPORT_FORMATS),
+    default="markdown",
+    show_default=True,
+    help="markdown (or md), html or json.",
+)
+@click.option(
+    "--currency",
+    metavar="CODE",
+    help="Order the services and suppliers at risk by money in this currency "
+    "(default: the only one in use, else the first alphabetically).",
+)
+@click.option(
+    "--driver",
+    type=click.Choice(list(_DRIVERS)),
+    default="equal",
+    show_default=True,
+    help="How a business process or product splits its IT cost among what it "
+    "serves: equal shares, or by the value of the outcomes each leads to.",
+)
+@_output_option
 def report_command(
-    files: SourcesArg,
-    format: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="markdown (or md), html or json.")
-    ] = ReportFormat.MARKDOWN,
-    currency: Annotated[
-        str | None,
-        typer.Option(
-            "--currency",
-            metavar="CODE",
-            help="Order the services and suppliers at risk by money in this currency "
-            "(default: the only one in use, else the first alphabetically).",
-        ),
-    ] = None,
-    driver: Annotated[
-        CostDriver,
-        typer.Option(
-            "--driver",
-            help="How a business process or product splits its IT cost among what it "
-            "serves: equal shares, or by the value of the outcomes each leads to.",
-        ),
-    ] = CostDriver.EQUAL,
-    output: OutputPathOpt = None,
+    files: tuple[Path, ...],
+    format: str,
+    currency: str | None,
+    driver: str,
+    output: Path | None,
 ) -> None:
     """Write the business report: what IT does for the company's customers."""
+    from itvalue.report import build_report, render_html, render_markdown
+
     with _usable_input():
-        report = build_report(_load(files), currency=currency, driver=driver.value)
-    if format is ReportFormat.JSON:
+        report = build_report(_load(files), currency=currency, driver=_DRIVERS[driver])
+    if format == "json":
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
-    elif format is ReportFormat.HTML:
+    elif format == "html":
         text = render_html(report)
     else:
         text = render_markdown(report)
@@ -820,37 +821,59 @@ def _write(text: str, output: Path | None) -> None:
         output.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise _fail(f"cannot write {output}: {exc.strerror}") from None
-    err.print(f"wrote {output}", markup=False)
+    _note(f"wrote {output}")
 
 
-@app.command("case", cls=_Command)
+#: How expected delivery is computed (see ``expected_delivery``).
+_METHODS: dict[str, Method] = {
+    "exact": "exact",
+    "independent": "independent",
+    "monte_carlo": "monte_carlo",
+}
+#: The business case's formats; md and markdown name the same.
+_CASE_FORMATS = ["md", "markdown", "html", "json"]
+
+
+@app.command("case")
+@_sources_argument
+@click.option(
+    "--proposal",
+    multiple=True,
+    required=True,
+    type=_PATH,
+    metavar="OVERLAY",
+    help="The proposed change: an overlay (or any source) composed over the sources; "
+    "repeat for more.",
+)
+@click.option(
+    "--one-off",
+    metavar="AMOUNT",
+    help='What the change costs once, as "250000 EUR": gives the payback time.',
+)
+@click.option(
+    "--method",
+    type=click.Choice(list(_METHODS)),
+    default="exact",
+    show_default=True,
+    help="How expected delivery is computed.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "format",
+    type=click.Choice(_CASE_FORMATS),
+    default="md",
+    show_default=True,
+    help="md (or markdown), html or json.",
+)
+@_output_option
 def case_command(
-    files: SourcesArg,
-    proposal: Annotated[
-        list[Path],
-        typer.Option(
-            "--proposal",
-            metavar="OVERLAY",
-            help="The proposed change: an overlay (or any source) composed over the sources; "
-            "repeat for more.",
-        ),
-    ],
-    one_off: Annotated[
-        str | None,
-        typer.Option(
-            "--one-off",
-            metavar="AMOUNT",
-            help='What the change costs once, as "250000 EUR": gives the payback time.',
-        ),
-    ] = None,
-    method: Annotated[
-        DeliveryMethod,
-        typer.Option("--method", help="How expected delivery is computed."),
-    ] = DeliveryMethod.EXACT,
-    format: Annotated[
-        CaseFormat, typer.Option("--format", "-f", help="md (or markdown), html or json.")
-    ] = CaseFormat.MD,
-    output: OutputPathOpt = None,
+    files: tuple[Path, ...],
+    proposal: tuple[Path, ...],
+    one_off: str | None,
+    method: str,
+    format: str,
+    output: Path | None,
 ) -> None:
     """Make the business case for an IT change: what customers get, what it costs, payback."""
     from itvalue.analysis.compare import compare
@@ -866,47 +889,50 @@ def case_command(
         before = _load(files)
         after = _load([*files, *proposal])
         comparison = compare(before, after, method=_METHODS[method], one_off=cost)
-    if format is CaseFormat.JSON:
+    if format == "json":
         text = json.dumps(case_to_dict(comparison), indent=2, ensure_ascii=False) + "\n"
-    elif format is CaseFormat.HTML:
+    elif format == "html":
         text = render_case_html(comparison)
     else:
         text = render_case_markdown(comparison)
     _write(text, output)
 
 
-@app.command("export", cls=_Command)
-def export_command(
-    files: SourcesArg,
-    to: Annotated[
-        ExportFormat, typer.Option("--to", help="graphml, mermaid, dot, json or archimate.")
-    ],
-    output: OutputPathOpt = None,
-) -> None:
+@app.command("export")
+@_sources_argument
+@click.option(
+    "--to",
+    type=click.Choice(["graphml", "mermaid", "dot", "json", "archimate"]),
+    required=True,
+    help="graphml, mermaid, dot, json or archimate.",
+)
+@_output_option
+def export_command(files: tuple[Path, ...], to: str, output: Path | None) -> None:
     """Export the value graph for other tools; archimate writes an exchange file for Archi."""
     with _usable_input():
         portfolio = _load(files)
-        if to is ExportFormat.ARCHIMATE:
+        if to == "archimate":
             from itvalue.importers.archimate import export as export_archimate
 
             text = export_archimate(portfolio)
         else:
             from itvalue.viz import export as export_graph
 
-            text = export_graph(portfolio.graph(), to.value)
+            text = export_graph(portfolio.graph(), to)
     _write(text, output)
 
 
-@app.command("import", cls=_Command)
-def import_command(
-    files: SourcesArg,
-    output: OutputPathOpt = None,
-) -> None:
+@app.command("import")
+@_sources_argument
+@_output_option
+def import_command(files: tuple[Path, ...], output: Path | None) -> None:
     """Compose sources into one itvalue document, and list what could not be mapped.
 
     The document is written as YAML (or, with --output, in the format of its suffix);
     warnings go to stderr. Exits 2 only when nothing usable could be read.
     """
+    from itvalue.io import dump, dumps
+
     with _usable_input():
         portfolio = _load(files, every_warning=True)
         if output is None:
@@ -916,23 +942,31 @@ def import_command(
             dump(portfolio, output)
         except OSError as exc:
             raise _fail(f"cannot write {output}: {exc.strerror}") from None
-    err.print(f"wrote {output}", markup=False)
+    _note(f"wrote {output}")
 
 
-@app.command("schema", cls=_Command)
-def schema_command(
-    kind: Annotated[
-        SchemaKind, typer.Option("--kind", help="The document kind: portfolio or overlay.")
-    ] = SchemaKind.PORTFOLIO,
-) -> None:
+@app.command("schema")
+@click.option(
+    "--kind",
+    type=click.Choice(["portfolio", "overlay"]),
+    default="portfolio",
+    show_default=True,
+    help="The document kind: portfolio or overlay.",
+)
+def schema_command(kind: str) -> None:
     """Print the JSON Schema of the document format."""
-    _emit_json(json_schema("Overlay" if kind is SchemaKind.OVERLAY else "Portfolio"))
+    from itvalue.io import json_schema
+
+    _emit_json(json_schema("Overlay" if kind == "overlay" else "Portfolio"))
 
 
-@app.command("rules", cls=_Command)
-def rules_command(format: FormatOpt = TextOrJson.TEXT) -> None:
+@app.command("rules")
+@_format_option
+def rules_command(format: str) -> None:
     """List the value-trap rules and why each is a trap."""
-    if format is TextOrJson.JSON:
+    from itvalue.checks import RULES
+
+    if format == "json":
         _emit_json(
             [
                 {
@@ -947,7 +981,7 @@ def rules_command(format: FormatOpt = TextOrJson.TEXT) -> None:
         )
         return
     for rule in RULES.values():
-        out.print(
+        _out().print(
             f"[bold]{rule.code} {rule.name}[/] ({rule.severity.value}): {rule.summary}", markup=True
         )
-        out.print(f"  {rule.rationale}", markup=False)
+        _out().print(f"  {rule.rationale}", markup=False)

@@ -16,7 +16,7 @@ import sys
 
 __all__ = ["main"]
 
-_CLI_PACKAGES = {"typer", "rich", "click"}
+_CLI_PACKAGES = {"click", "rich"}
 
 
 def main() -> None:
