@@ -6,11 +6,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import pytest
 from click.testing import CliRunner
 
+from itvalue import _commands as commands
 from itvalue._commands import app
 from tests.test_agreements import AGREEMENTS
 from tests.test_checks import TRAPS
@@ -490,3 +492,146 @@ def test_importing_the_commands_is_light() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.splitlines() == ["[]", "[]"]
+
+
+class FakeClock:
+    """A clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_progress_bar_appears_after_a_second_on_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On a terminal the bar starts once the work has taken a second, not before."""
+    monkeypatch.setattr(commands, "_stderr_is_terminal", lambda: True)
+    clock = FakeClock()
+    bar = commands._ProgressBar("Ranking services", clock=clock)
+    bar(1, 10)
+    clock.now += 0.9
+    bar(2, 10)
+    assert not bar.shown
+    assert capsys.readouterr().err == ""
+    clock.now += 0.2
+    bar(3, 10)
+    assert bar.shown
+    bar(10, 10)
+    bar.close()
+    assert not bar.shown
+    bar.close()
+
+
+def test_no_progress_bar_off_a_terminal(capsys: pytest.CaptureFixture[str]) -> None:
+    """When stderr is not a terminal, nothing is printed however long the work takes."""
+    assert not commands._stderr_is_terminal()  # capsys has stderr
+    clock = FakeClock()
+    bar = commands._ProgressBar("Ranking services", clock=clock)
+    clock.now += 60
+    bar(1, 10)
+    bar(10, 10)
+    assert not bar.shown
+    bar.close()
+    assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("rank", "{supplied}", "--format", "json"),
+        ("rank", "{supplied}", "--suppliers", "--format", "json"),
+        ("report", "{supplied}", "--format", "json"),
+        ("sla", "{agreements}", "--format", "json"),
+    ],
+)
+def test_commands_with_a_bar_print_the_same(
+    monkeypatch: pytest.MonkeyPatch, supplied: Path, agreements: Path, args: tuple[str, ...]
+) -> None:
+    """A bar shown from the start changes nothing on stdout; off a terminal, stderr stays empty."""
+    argv = [a.format(supplied=supplied, agreements=agreements) for a in args]
+    monkeypatch.setattr(commands, "PROGRESS_AFTER", 0.0)
+    monkeypatch.setattr(commands, "_stderr_is_terminal", lambda: False)
+    plain = runner.invoke(app, argv)
+    assert plain.stderr == ""
+    started: list[commands._ProgressBar] = []
+    start = commands._ProgressBar._start
+
+    def spy(bar: commands._ProgressBar, total: int) -> Any:
+        started.append(bar)
+        return start(bar, total)
+
+    monkeypatch.setattr(commands._ProgressBar, "_start", spy)
+    monkeypatch.setattr(commands, "_stderr_is_terminal", lambda: True)
+    shown = runner.invoke(app, argv)
+    assert shown.exit_code == plain.exit_code
+    assert shown.stdout == plain.stdout
+    assert len(started) == 1
+    assert not started[0].shown
+
+
+def test_report_ranks_by_the_currency_asked_for(tmp_path: Path) -> None:
+    """report --currency orders the services at risk by money in that currency."""
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        CONTOSO.replace("{amount: 10, currency: EUR}", "{amount: 1000, currency: USD}"),
+        encoding="utf-8",
+    )
+    code, out, _err = run("report", path, "--format", "json")
+    assert code == 0
+    assert [r["service"] for r in json.loads(out)["risks"]] == ["payments", "network", "wms", "crm"]
+    code, out, _err = run("report", path, "--format", "json", "--currency", "USD")
+    assert code == 0
+    assert [r["service"] for r in json.loads(out)["risks"]] == ["crm", "network", "payments", "wms"]
+    code, out, _err = run("report", path, "--currency", "USD")
+    assert "the order follows the money at risk in USD." in out
+
+
+def test_through_a_subprocess(contoso: Path, broken: Path, traps: Path) -> None:
+    """python -m itvalue behaves the same as a separate process: codes and streams."""
+
+    def sub(*args: str | Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "itvalue", *map(str, args)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            check=False,
+            timeout=120,
+        )
+
+    ok = sub("check", contoso, "--format", "json")
+    assert ok.returncode == 0
+    assert json.loads(ok.stdout)["summary"]["error"] == 0
+    assert sub("check", traps).returncode == 1
+    bad = sub("check", broken)
+    assert bad.returncode == 2
+    assert bad.stdout == ""
+    assert "Traceback" not in bad.stderr
+    assert "services[0].availability" in bad.stderr
+    unknown = sub("impact", contoso, "nope")
+    assert unknown.returncode == 2
+    assert unknown.stderr.strip() == "error: 'nope' names no IT service and no supplier"
+    report = sub("report", contoso)
+    assert report.returncode == 0
+    assert "An hour without Payments: 14 orders fewer, about €575" in report.stdout
+
+
+def test_main_entry_points(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """itvalue.cli.main and python -m itvalue run the same app."""
+    import runpy
+
+    from itvalue.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["itvalue", "--version"])
+    with pytest.raises(SystemExit) as excinfo:
+        main()
+    assert excinfo.value.code == 0
+    assert capsys.readouterr().out.startswith("itvalue ")
+    with pytest.raises(SystemExit):
+        runpy.run_module("itvalue", run_name="__main__")
+    assert capsys.readouterr().out.startswith("itvalue ")

@@ -4,7 +4,8 @@
 line's extra (click, rich) is installed, and says how to install it otherwise.
 
 A command imports what it uses when it runs, so that each pays only for its own work:
-the analyses and the report when asked for, rich only to print a table or markup.
+the analyses and the report when asked for, rich only to print a table, markup or a
+progress bar.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import inspect
 import json
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +28,7 @@ from itvalue import __version__
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.progress import Progress, TaskID
 
     from itvalue.analysis.agreements import AgreementTerms, AvailabilityPromise, ObjectiveTerms
     from itvalue.analysis.availability import Method
@@ -90,6 +93,80 @@ def _say(line: str) -> None:
 def _note(line: str) -> None:
     """Print one plain line on stderr."""
     click.echo(line, err=True)
+
+
+# --- progress -------------------------------------------------------------------------
+
+#: Seconds a command works before a progress bar appears.
+PROGRESS_AFTER = 1.0
+
+
+def _stderr_is_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class _ProgressBar:
+    """A ``progress`` callback for the long analyses: a bar on stderr once the work is slow.
+
+    The bar appears only when stderr is a terminal, and only once ``after`` seconds
+    (default :data:`PROGRESS_AFTER`) have passed since the callback was made; until
+    then, and always when stderr is not a terminal, a call does nothing. The bar goes
+    away when closed. Called with (done, total) in any units.
+    """
+
+    def __init__(
+        self,
+        description: str,
+        *,
+        after: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._description = description
+        self._clock = clock
+        self._from = clock() + (PROGRESS_AFTER if after is None else after)
+        self._hidden = False
+        self._bar: tuple[Progress, TaskID] | None = None
+
+    @property
+    def shown(self) -> bool:
+        """Whether the bar is on the screen."""
+        return self._bar is not None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self._bar is None:
+            if self._hidden or self._clock() < self._from:
+                return
+            if not _stderr_is_terminal():
+                self._hidden = True
+                return
+            self._bar = self._start(total)
+        bar, task = self._bar
+        bar.update(task, completed=done, total=total)
+
+    def _start(self, total: int) -> tuple[Progress, TaskID]:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        bar = Progress(console=Console(stderr=True), transient=True, redirect_stdout=False)
+        task = bar.add_task(self._description, total=total)
+        bar.start()
+        return bar, task
+
+    def close(self) -> None:
+        """Take the bar off the screen, if it is shown."""
+        if self._bar is not None:
+            self._bar[0].stop()
+            self._bar = None
+
+
+@contextmanager
+def _progress(description: str) -> Iterator[_ProgressBar]:
+    """A progress callback for the work inside the block; its bar goes when the block ends."""
+    bar = _ProgressBar(description)
+    try:
+        yield bar
+    finally:
+        bar.close()
 
 
 # --- the app --------------------------------------------------------------------------
@@ -576,13 +653,13 @@ def rank_command(
 ) -> None:
     """Rank services, or suppliers, by the value an outage of them puts at risk."""
     what = "supplier" if suppliers else "service"
-    with _usable_input():
+    with _usable_input(), _progress(f"Ranking {what}s") as progress:
         portfolio = _load(files)
         g = portfolio.graph()
         if suppliers:
-            ranked = g.rank_suppliers(hours=hours, currency=currency)
+            ranked = g.rank_suppliers(hours=hours, currency=currency, progress=progress)
         else:
-            ranked = g.rank_services(hours=hours, currency=currency)
+            ranked = g.rank_services(hours=hours, currency=currency, progress=progress)
         chosen = currency or next(iter(_currencies(portfolio)), "")
     if format == "json":
         _emit_json([{what: s, "value_at_risk": v, "currency": chosen} for s, v in ranked[:top]])
@@ -715,14 +792,17 @@ def sla_command(args: tuple[str, ...], format: str) -> None:
     if len(rest) > 1:
         raise _fail(f"give one SLA id at most; {' '.join(rest[1:])!r} is neither a file nor needed")
     sla = rest[0] if rest else None
-    with _usable_input():
+    with _usable_input(), _progress("Weighing agreements") as progress:
         portfolio = _load(files)
         known = [s.id for s in portfolio.slas]
         if sla is not None and sla not in known:
             raise _fail(f"{sla!r} names no SLA{_close_match(sla, known)}")
         g = portfolio.graph()
         chosen = [s for s in portfolio.slas if sla is None or s.id == sla]
-        agreements = [g.agreement_terms(s.id) for s in chosen]
+        agreements: list[AgreementTerms] = []
+        for s in chosen:
+            agreements.append(g.agreement_terms(s.id))
+            progress(len(agreements), len(chosen))
     unkeepable = any(not o.promise.is_reachable for terms in agreements for o in terms.objectives)
     if format == "json":
         _emit_json(
@@ -802,8 +882,11 @@ def report_command(
     """Write the business report: what IT does for the company's customers."""
     from itvalue.report import build_report, render_html, render_markdown
 
-    with _usable_input():
-        report = build_report(_load(files), currency=currency, driver=_DRIVERS[driver])
+    with _usable_input(), _progress("Writing the report") as progress:
+        portfolio = _load(files)
+        report = build_report(
+            portfolio, currency=currency, driver=_DRIVERS[driver], progress=progress
+        )
     if format == "json":
         text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n"
     elif format == "html":
