@@ -156,6 +156,7 @@ def test_the_picture_draws_the_edges_of_the_networkx_view(p: iv.Portfolio) -> No
     g = p.graph()
     drawn = [(u, v, data) for u, targets in _edges(g).items() for v, data in targets.items()]
     assert drawn == list(g.nx.edges(data=True))
+    assert sorted(g.edges(), key=repr) == sorted(g.nx.edges(data=True), key=repr)
 
 
 def test_the_picture_needs_no_networkx() -> None:

@@ -117,14 +117,22 @@ class ValueGraph:
             (key, {"kind": kind, "entity": entity})
             for key, kind, entity in zip(core.ids, core.kinds, core.entities, strict=True)
         )
-        graph.add_edges_from(self._edge_list())
+        graph.add_edges_from(self.edges())
         nx.freeze(graph)
         return graph
 
-    def _edge_list(self) -> list[tuple[str, str, dict[str, Any]]]:
-        """Every edge with its attributes, as :attr:`nx` holds them.
+    def edges(self) -> list[tuple[str, str, dict[str, Any]]]:
+        """Every edge ``(from, to, attributes)``, as :attr:`nx` holds them, without networkx.
 
-        A dependency carries its ``group``, a support its ``share``, the others nothing.
+        An edge runs the way value flows: from a dependency to the service that needs
+        it, from a service to a process it supports, and on to products, outcomes and
+        segments. A dependency carries its ``group``, a support its ``share``, the
+        others nothing.
+
+        Examples:
+            >>> import itvalue
+            >>> itvalue.example().graph().edges()[0]
+            ('db-a', 'payments', {'group': 'db'})
         """
         core = self._core
         ids = core.ids

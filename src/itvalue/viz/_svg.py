@@ -36,7 +36,7 @@ def _edges(g: ValueGraph) -> dict[str, dict[str, dict[str, Any]]]:
     edges: dict[str, dict[str, dict[str, Any]]] = {
         key: {} for kind in NODE_KINDS for key in g.ids_of(kind)
     }
-    for u, v, data in g._edge_list():
+    for u, v, data in g.edges():
         edges[u][v] = data
     return edges
 
