@@ -40,12 +40,39 @@ def test_narrow_ranges_give_the_oracles_figures(p: iv.Portfolio, width: int, spa
         patch.setattr(_rank, "WIDTH", width)
         patch.setattr(_rank, "SPARSE_WIDTH", width)
         patch.setattr(_rank, "LOCAL", 10**9 if sparse else 0)
+        _assert_oracles_figures(p, p.graph())
+
+
+@settings(max_examples=60)
+@given(
+    p=ivst.portfolios(max_services=8, max_outcomes=3, currencies=("EUR",), text=False),
+    width=st.integers(1, 3),
+    block=st.sampled_from([8, 16, _rank.BLOCK]),
+)
+def test_numpy_levels_give_the_oracles_figures(p: iv.Portfolio, width: int, block: int) -> None:
+    """The pass level by level in numpy, a row or two per block or many, agrees too."""
+    from itvalue.graph import core_of
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_rank, "WIDTH", width)
+        patch.setattr(_rank, "LOCAL", 0)
+        patch.setattr(_rank, "LEVEL", 0)
+        patch.setattr(_rank, "BLOCK", block)
         g = p.graph()
-        ranked = g.rank_services()
-        suppliers = g.rank_suppliers()
-        stops = g.single_points_of_failure()
-        supplier_stops = g.single_points_of_failure(suppliers=True)
-        needs = g.recovery_needs()
+        if p.services:  # the plans run level by level
+            core = core_of(g)
+            unit_of, units = _rank.service_units(core)
+            assert _rank.plan(core, unit_of, units, core.range("outcome"), zeros=True).level
+        _assert_oracles_figures(p, g)
+
+
+def _assert_oracles_figures(p: iv.Portfolio, g: iv.ValueGraph) -> None:
+    """Every all-at-once analysis of ``g`` (run now) gives the oracles' figures for ``p``."""
+    ranked = g.rank_services()
+    suppliers = g.rank_suppliers()
+    stops = g.single_points_of_failure()
+    supplier_stops = g.single_points_of_failure(suppliers=True)
+    needs = g.recovery_needs()
     for service, value in ranked:
         assert value == pytest.approx(
             oracles.value_lost_per_hour(p, [service], "EUR"), rel=1e-9, abs=1e-9
@@ -73,6 +100,48 @@ def test_narrow_ranges_give_the_oracles_figures(p: iv.Portfolio, width: int, spa
     for key, (hours, outcome) in wanted.items():
         assert needs[key].hours == pytest.approx(hours, rel=1e-9)
         assert needs[key].outcome == outcome
+
+
+@pytest.mark.parametrize("shape", ["reference", "cmdb"])
+def test_numpy_levels_give_the_walks_figures_on_thousands(shape: str) -> None:
+    """Rows of many words, reused from level to level, give what the walk gives."""
+    tree = generate("small", shape=shape)
+    for o in tree["outcomes"][::2]:
+        o["max_outage_hours"] = 4.0
+    # Supporters at every level, sharing factors: counters that grow over many levels.
+    process = tree["processes"][0]["id"]
+    for service in tree["services"][::7]:
+        service["supports"] = [{"process": process, "share": 0.5}]
+    p = iv.from_dict(tree)
+    found = []
+    for level in (10**9, 0):  # walk the services, then go level by level
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_rank, "WIDTH", 300)  # several ranges, five words a set
+            patch.setattr(_rank, "LOCAL", 0)
+            patch.setattr(_rank, "LEVEL", level)
+            patch.setattr(_rank, "BLOCK", 4096)
+            g = p.graph()
+            found.append(
+                (
+                    dict(g.rank_services()),
+                    dict(g.rank_suppliers()),
+                    g.single_points_of_failure(),
+                    g.single_points_of_failure(suppliers=True),
+                    {key: (n.hours, n.outcome) for key, n in g.recovery_needs().items()},
+                )
+            )
+    (ranked, suppliers, stops, supplier_stops, needs), levelled = found
+    assert max(ranked.values()) > 0.0
+    assert stops
+    assert needs
+    assert levelled[0] == pytest.approx(ranked, rel=1e-12)
+    assert levelled[1] == pytest.approx(suppliers, rel=1e-12)
+    assert levelled[2] == stops
+    assert levelled[3] == supplier_stops
+    assert levelled[4].keys() == needs.keys()
+    for key, (hours, outcome) in needs.items():
+        assert levelled[4][key][0] == pytest.approx(hours, rel=1e-12)
+        assert levelled[4][key][1] == outcome
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,8 @@ The exact semantics are on the documentation page "Exact semantics"; in brief:
   over a Boolean algebra, so the same function serves a single scenario (``bool``: is
   this service down?), many Monte Carlo samples at once (``int`` bitsets over samples)
   and every single-service failure at once (``int`` bitsets over the failing service,
-  for the ranking): ``|`` is "or", ``&`` is "and" in all three. :func:`is_down` is the
+  for the ranking, or numpy arrays of such bitsets, one per row, for many services at
+  once): ``|`` is "or", ``&`` is "and" in all of them. :func:`is_down` is the
   same rule for one scenario with short cuts, held equal to it by a property test.
 * **Delivered fractions** (:func:`delivered_fractions`): a process delivers
   ``∏ (1 − h)`` over its down supporters (share ``h``); products, outcomes and segments
@@ -28,7 +29,7 @@ import math
 from collections.abc import Container, Iterable, Sequence
 from functools import reduce
 from operator import and_, or_
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from itvalue._graphcore import GraphCore, Group
 from itvalue.errors import AnalysisError
@@ -47,8 +48,13 @@ __all__ = [
     "is_down",
 ]
 
-#: A Boolean algebra the down rule runs over: one scenario (bool) or a bitset (int).
-B = TypeVar("B", bool, int)
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+#: A Boolean algebra the down rule runs over: one scenario (bool), a bitset (int), or
+#: many bitsets at once (a numpy array of words, one set per row).
+B = TypeVar("B", bool, int, "npt.NDArray[np.uint64]")
 
 
 def at_least(values: Sequence[B], count: int) -> B:

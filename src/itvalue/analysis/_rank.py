@@ -4,35 +4,57 @@ A *failure unit* is what fails as one: a live service (non-live services cannot 
 or a supplier, whose live services all fail together. The impact of unit ``u`` alone
 depends on ``K(u)``, the services down when only ``u`` fails. Rather than cascading once
 per unit, this module computes, for every service ``t``, the set of units whose lone
-failure takes ``t`` down — its *killers* — as a Python integer used as a bitset over
-units, in one topological pass. The killers of ``t`` are the down rule of
-:mod:`itvalue.analysis._core` itself (:func:`~itvalue.analysis._core.down_value`), run
-over bitsets: the units ``t`` belongs to, or the killers of a required dependency, or,
-for a group, the units found in more of its members' killer sets than the group can
-spare (counted, not only intersected, for groups that need more than one member up).
-So ``t ∈ K(u)`` iff ``u ∈ killers(t)``.
+failure takes ``t`` down — its *killers* — as a bitset over units, in one topological
+pass. The killers of ``t`` are the down rule of :mod:`itvalue.analysis._core` itself
+(:func:`~itvalue.analysis._core.down_value`), run over bitsets: the units ``t`` belongs
+to, or the killers of a required dependency, or, for a group, the units found in more
+of its members' killer sets than the group can spare (counted, not only intersected,
+for groups that need more than one member up). So ``t ∈ K(u)`` iff ``u ∈ killers(t)``.
+
+**Level by level, in numpy.** A service's *level* is one more than the highest level
+among its dependencies, so the services of a level depend only on lower ones. When the
+levels are wide (:data:`LEVEL` services each on average, or more), the pass runs a level
+at a time: the killer sets are rows of 64-bit words in one numpy matrix; the services
+of a level with the same *shape* (number of ungrouped dependencies, and each group's
+size and ``min_up``) form a batch, whose dependencies' rows are gathered with fancy
+indexing, a block of :data:`BLOCK` bytes at a time, and handed to
+:func:`~itvalue.analysis._core.down_value` as they are: numpy arrays spell "or" ``|``
+and "and" ``&`` like integers, so the rule is still written once. A set only holds units
+up to the highest unit among the service's own and its dependencies', so each block
+gathers only the words up to there. A row is given back after the last level that reads
+it and taken by a later set. Narrow levels (a deep chain of services, or a small
+portfolio) would leave numpy a few rows per call; there the pass walks the services one
+at a time with Python integers as bitsets, or with frozensets when failures stay local
+(:func:`is_local`).
 
 **Ranges of units.** Whether ``t`` is down when ``u`` fails does not depend on any other
 unit, so the units split into ranges and each range runs the same pass with bitsets
 over that range only: exact, independent, and as wide as the range (at most
 :data:`WIDTH` bits), which bounds the memory of a pass and lets ranges run on other
-processes or machines (:func:`run`). With services as units, a range starts at its first
-unit: every service before it is a service no unit of the range can take down.
+processes or machines (:func:`run`). With services as units, only services at or after
+the range's first unit can be taken down by it; the others have empty sets and take no
+row.
 
 **Outcomes.** An outcome ``o`` delivers ``∏ c_t(o)`` over ``t ∈ K(u)``, with the
 per-service factors ``c_t`` of :func:`~itvalue.analysis._core.factors`. Supporters with
 ``c_t(o) = 0`` zero the outcome: the union of their killers, one bitset per outcome. The
 partial factors are *counted* rather than walked: per outcome and factor value, a
-bit-sliced counter (one bitset per binary digit, added to with a carry chain in
-word-parallel integer arithmetic) holds, per unit, how many of its victims carry that
-factor; the counters are unpacked with numpy once per range, and what the outcome
+bit-sliced counter (one bitset per binary digit) holds, per unit, how many of its
+victims carry that factor. In numpy, a level's supporters are added to their counters
+in rounds, the counters with the most supporters first, so that round ``i`` adds one row
+to each of a prefix of counters that all hold ``i`` rows: one carry chain, as long as
+``i + 1`` has digits, for all of them. The counters are unpacked with numpy once per
+range (digit planes to counts, counts to powers through a table), and what the outcome
 delivers is ``∏ f ** count``. Python never walks the members of a set.
 
 Complexity: O((V + E) · U / w) word operations for the killer sets (w = 64, U units,
-halved on average for services, whose ranges start at their first unit), plus
+halved on average for services, whose sets hold only units up to their own), plus
 O(P · log m · U / w) for the counters (P supporter–outcome pairs, m of them per outcome
-and factor), plus O(O · U) numpy work for the O outcomes reached. Memory: one bitset of
-at most :data:`WIDTH` bits per service whose dependents are still to come.
+and factor), plus O(O · U + P · U · log m) numpy work for the O outcomes reached; in
+numpy, O(levels × shapes) calls per block of rows. Memory: a row of at most
+:data:`WIDTH` bits (8 KiB) per service whose dependents are still to come, in the
+widest stretch of consecutive levels, plus per range the counters, one row per digit
+and pair.
 """
 
 from __future__ import annotations
@@ -43,7 +65,7 @@ import pickle
 import random
 import statistics
 import uuid
-from collections.abc import Callable, Collection, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, as_completed
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -58,14 +80,24 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    #: Indices (of services, units, rows), one per element.
+    Index = npt.NDArray[np.int64]
+    #: Sets as rows of 64-bit words, bit ``i`` of word ``w`` standing for member ``64 w + i``.
+    Words = npt.NDArray[np.uint64]
+
 __all__ = [
+    "BLOCK",
+    "LEVEL",
     "LOCAL",
     "SAMPLE",
     "SPARSE_WIDTH",
     "WIDTH",
+    "Layout",
     "Plan",
     "Reduction",
     "is_local",
+    "layout",
+    "levels",
     "members",
     "plan",
     "run",
@@ -82,6 +114,11 @@ SPARSE_WIDTH = 1 << 32
 LOCAL = 64
 #: How many units :func:`is_local` looks at.
 SAMPLE = 31
+#: Services per level, on average, from which the pass runs level by level in numpy.
+LEVEL = 256
+#: Bytes of the sets the numpy pass gathers at once: enough to keep numpy's cost per
+#: call small, few enough that the temporaries come from the heap, not from fresh pages.
+BLOCK = 1 << 19
 
 #: What a progress callback receives: units done, units in all.
 Progress = Callable[[int, int], None]
@@ -139,8 +176,11 @@ class Plan:
         effects: Per service, ``(outcome, factor)`` for each outcome of interest its
             being down reduces (only the zero factors when only stops are asked for).
         sparse: Whether failures stay local enough that the sets are frozensets over
-            every unit at once, rather than integer bitsets over ranges of
-            :data:`WIDTH` units (:func:`is_local`).
+            every unit at once, rather than bitsets over ranges of :data:`WIDTH` units
+            (:func:`is_local`).
+        level: Per service, its level (:func:`levels`) when the levels are wide enough
+            for the pass to run level by level in numpy; empty when it walks the
+            services one at a time.
     """
 
     required: tuple[tuple[int, ...], ...]
@@ -151,6 +191,7 @@ class Plan:
     units: int
     effects: tuple[tuple[tuple[int, float], ...], ...]
     sparse: bool = False
+    level: tuple[int, ...] = ()
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -183,6 +224,13 @@ def plan(
     With ``zeros``, only the factors that stop an outcome are kept (enough for
     single points of failure).
     """
+    with paused_gc():  # tuples by the hundred thousand, none of them in a cycle
+        return _plan(core, unit_of, units, outcomes, zeros=zeros)
+
+
+def _plan(
+    core: GraphCore, unit_of: Sequence[int], units: int, outcomes: Collection[int], *, zeros: bool
+) -> Plan:
     table = factors(core)
     n = core.service_count
     release = core.memo.release
@@ -200,6 +248,12 @@ def plan(
             effects[t] = tuple(
                 (o, f) for o, f in reduced if o in wanted and (f == 0.0 or not zeros)
             )
+    sparse = is_local(core, unit_of)
+    level: tuple[int, ...] = ()
+    if not sparse:
+        found = levels(core.required, core.groups)
+        if n >= LEVEL * max(found, default=0):
+            level = tuple(found)
     return Plan(
         required=core.required,
         groups=core.groups,
@@ -208,8 +262,24 @@ def plan(
         unit_of=tuple(unit_of),
         units=units,
         effects=tuple(effects),
-        sparse=is_local(core, unit_of),
+        sparse=sparse,
+        level=level,
     )
+
+
+def levels(required: Sequence[Sequence[int]], groups: Sequence[Sequence[Group]]) -> list[int]:
+    """Per service, 1 with no dependencies, else one more than its dependencies' highest.
+
+    Services are indexed topologically, so one pass in index order settles every level.
+    """
+    level = [0] * len(required)
+    get = level.__getitem__
+    for t, req in enumerate(required):
+        top = max(map(get, req), default=0)
+        for members, _k in groups[t]:
+            top = max(top, *map(get, members))
+        level[t] = top + 1
+    return level
 
 
 def is_local(core: GraphCore, unit_of: Sequence[int]) -> bool:
@@ -239,51 +309,27 @@ def is_local(core: GraphCore, unit_of: Sequence[int]) -> bool:
     return statistics.median(reach) < LOCAL
 
 
-def _add(counter: list[Any], bits: Any) -> None:
-    """Add one to the bit-sliced counter wherever ``bits`` is set (a carry chain)."""
-    carry = bits
-    for i, digit in enumerate(counter):
-        counter[i] = digit ^ carry
-        carry = carry & digit
-        if not carry:
-            return
-    counter.append(carry)
-
-
-def _unpack(bits: int, width: int) -> npt.NDArray[np.uint8]:
-    """The bits as an array of 0 and 1, bit ``i`` at position ``i``."""
-    import numpy as np
-
-    data = np.frombuffer(bits.to_bytes((width + 7) // 8, "little"), dtype=np.uint8)
-    return np.unpackbits(data, count=width, bitorder="little")
-
-
-def _positions(bits: Any, width: int) -> npt.NDArray[np.int64]:
-    """The members of a set of units, an integer bitset or a frozenset, as an array."""
-    import numpy as np
-
-    if isinstance(bits, int):
-        return np.flatnonzero(_unpack(bits, width))
-    return np.fromiter(bits, dtype=np.int64, count=len(bits))
-
-
-def _chained(sets: list[frozenset[int]]) -> npt.NDArray[np.int64]:
-    """The members of every set, one after the other, repeats kept."""
-    import numpy as np
-
-    return np.fromiter(
-        itertools.chain.from_iterable(sets), dtype=np.int64, count=sum(map(len, sets))
-    )
-
-
-def run_range(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
+def run_range(
+    p: Plan, lo: int, hi: int, reduction: Reduction, *, layout: Layout | None = None
+) -> RangeResult:
     """One pass with sets over units ``lo .. hi - 1``, reduced as ``reduction`` says.
 
-    Unit ``u`` is member ``u - lo``; results are indexed the same way. Sets are
-    integer bitsets, or frozensets when the plan says failures stay local
-    (:attr:`Plan.sparse`): the down rule runs over either, since both spell "or" ``|``
-    and "and" ``&``.
+    Unit ``u`` is member ``u - lo``; results are indexed the same way. Sets are rows of
+    words in numpy when the plan has levels (:attr:`Plan.level`), else integer bitsets,
+    or frozensets when the plan says failures stay local (:attr:`Plan.sparse`): the
+    down rule runs over each, since all spell "or" ``|`` and "and" ``&``. ``layout`` is
+    the plan's :func:`layout`, made here when it is needed and not given.
     """
+    if not p.level:
+        return _walk(p, lo, hi, reduction)
+    return _by_levels(p, layout or _layout(p), lo, hi, reduction, _Rows())
+
+
+# --- one service at a time: Python integers or frozensets ---------------------------
+
+
+def _walk(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
+    """The pass one service at a time, with integer bitsets or, when sparse, frozensets."""
     import numpy as np
 
     width = hi - lo
@@ -329,27 +375,515 @@ def run_range(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
                 else:
                     _add(counter, bits)
     if p.sparse:
-        zeroed = {o: np.unique(_chained(sets)) for o, sets in zeroed.items()}
+        stopped = {o: np.unique(_chained(sets)) for o, sets in zeroed.items()}
     else:
-        zeroed = {o: _positions(bits, width) for o, bits in zeroed.items()}
+        stopped = {o: np.flatnonzero(_planes([bits], width)[0]) for o, bits in zeroed.items()}
     if reduction.kind == "stops":
-        return {o: found + lo for o, found in zeroed.items()}
+        return {o: found + lo for o, found in stopped.items()}
+
+    def counted(o: int) -> Iterator[tuple[float, Any]]:
+        for f, counter in counters.get(o, {}).items():
+            if p.sparse:  # the sets of victims carrying this factor, one per victim
+                yield f, np.bincount(_chained(counter), minlength=width)
+            else:  # a bit-sliced counter
+                yield f, _counts(_planes(counter, width))
+
+    outcomes = sorted(stopped.keys() | counters.keys())
+    return _reduce(width, ((o, stopped.get(o), counted(o)) for o in outcomes), reduction)
+
+
+def _add(counter: list[Any], bits: Any) -> None:
+    """Add one to the bit-sliced counter wherever ``bits`` is set (a carry chain)."""
+    carry = bits
+    for i, digit in enumerate(counter):
+        counter[i] = digit ^ carry
+        carry = carry & digit
+        if not carry:
+            return
+    counter.append(carry)
+
+
+def _planes(digits: Sequence[int], width: int) -> npt.NDArray[np.uint8]:
+    """Integer bitsets as rows of bits, 0 or 1, bit ``i`` at column ``i``."""
+    import numpy as np
+
+    size = (width + 7) // 8
+    data = np.frombuffer(b"".join(d.to_bytes(size, "little") for d in digits), dtype=np.uint8)
+    return np.unpackbits(data.reshape(len(digits), size), axis=1, count=width, bitorder="little")
+
+
+def _chained(sets: list[frozenset[int]]) -> npt.NDArray[np.int64]:
+    """The members of every set, one after the other, repeats kept."""
+    import numpy as np
+
+    return np.fromiter(
+        itertools.chain.from_iterable(sets), dtype=np.int64, count=sum(map(len, sets))
+    )
+
+
+# --- level by level, in numpy ----------------------------------------------------------
+
+
+def _bucket(count: int) -> int:
+    """How many ungrouped dependencies a batch is padded to: few sizes beyond eight."""
+    size = 8
+    while size < count:
+        size = size * 3 // 2 if size & (size - 1) == 0 else size * 4 // 3
+    return count if count <= 8 else size
+
+
+@attrs.frozen(slots=True, kw_only=True, eq=False)
+class _Batch:
+    """Services of one level and one shape, whose killer sets are computed together.
+
+    Attributes:
+        services: The services, ascending.
+        required: Per service (one row each), its ungrouped dependencies, padded with
+            the service that is never down.
+        groups: Per group, the members (one row per service) and ``min_up``.
+    """
+
+    services: Index
+    required: Index
+    groups: tuple[tuple[Index, int], ...]
+
+
+@attrs.frozen(slots=True, kw_only=True, eq=False)
+class Layout:
+    """A plan laid out for the numpy pass: its services by level and shape, its effects.
+
+    Index ``n``, one past the last service, stands for a service that is never down: it
+    pads the batches.
+
+    Attributes:
+        levels: Per level, its batches.
+        unit_of: :attr:`Plan.unit_of`, with -1 for the padding service.
+        wanted: Per service, whether its killer set is read later or has effects.
+        ending: Per level, the wanted services whose sets are no longer read after it.
+        partial: Per level, the services and pair indices of its partial factors.
+        stopping: Per level, the services and outcomes of its zero factors.
+        pairs: The (outcome, factor) pairs of the partial factors, by pair index.
+        most: Per pair, how many services carry it: no count can exceed it.
+    """
+
+    levels: tuple[tuple[_Batch, ...], ...]
+    unit_of: Index
+    wanted: npt.NDArray[np.bool_]
+    ending: tuple[Index, ...]
+    partial: tuple[tuple[Index, Index], ...]
+    stopping: tuple[tuple[Index, Index], ...]
+    pairs: tuple[tuple[int, float], ...]
+    most: tuple[int, ...]
+
+
+def _layout(p: Plan) -> Layout:
+    """The plan's services in batches by level and shape, and its effects by level.
+
+    Complexity: O(V + E) in numpy, plus O(V + E) Python steps to read the tuples.
+    """
+    import numpy as np
+
+    chain = itertools.chain.from_iterable
+    n = len(p.unit_of)
+    level = np.array(p.level, dtype=np.int64)
+    depth = int(level.max(initial=0))
+    services = np.arange(n)
+    r_len = np.fromiter(map(len, p.required), dtype=np.int64, count=n)
+    r_flat = np.fromiter(chain(p.required), dtype=np.int64, count=int(r_len.sum()))
+    r_start = np.cumsum(r_len) - r_len
+    g_count = np.fromiter(map(len, p.groups), dtype=np.int64, count=n)
+    listed: list[Group] = list(chain(p.groups))
+    g_size = np.fromiter((len(g) for g, _k in listed), dtype=np.int64, count=len(listed))
+    g_min = np.fromiter((k for _g, k in listed), dtype=np.int64, count=len(listed))
+    g_flat = np.fromiter(chain(g for g, _k in listed), dtype=np.int64, count=int(g_size.sum()))
+    g_start = np.cumsum(g_size) - g_size
+    g_owner = np.repeat(services, g_count)
+    # A batch's key: level, padded count of ungrouped dependencies, then the groups'
+    # (size, min_up) in order, so that the order a service lists its groups in is moot.
+    code = g_size << 32 | g_min
+    order = np.lexsort((code, g_owner))
+    slot = np.arange(len(listed)) - (np.cumsum(g_count) - g_count)[g_owner[order]]
+    width = int(g_count.max(initial=0))
+    codes = np.full((n, width), -1, dtype=np.int64)
+    codes[g_owner[order], slot] = code[order]
+    which = np.zeros((n, width), dtype=np.int64)
+    which[g_owner[order], slot] = order
+    padded = np.array([_bucket(r) for r in range(int(r_len.max(initial=0)) + 1)])[r_len]
+    keys = np.column_stack((level, padded, codes))
+    by_key = np.lexsort(keys.T[::-1])  # stable: services ascending within a batch
+    keys = keys[by_key]
+    starts = np.flatnonzero(np.r_[True, (keys[1:] != keys[:-1]).any(axis=1)])
+    batches: list[list[_Batch]] = [[] for _ in range(depth + 1)]
+    r_flat = np.append(r_flat, n)  # past the end: the padding service
+    for key, chosen in zip(keys[starts].tolist(), np.split(by_key, starts[1:]), strict=True):
+        lv, r = key[0], key[1]
+        column = np.arange(r)
+        spots = r_start[chosen, None] + column
+        spots[column >= r_len[chosen, None]] = len(r_flat) - 1
+        grouped = []
+        for j, c in enumerate(key[2:]):
+            if c < 0:
+                break
+            firsts = g_start[which[chosen, j]]
+            grouped.append((g_flat[firsts[:, None] + np.arange(c >> 32)], c & 0xFFFFFFFF))
+        batches[lv].append(_Batch(services=chosen, required=r_flat[spots], groups=tuple(grouped)))
+    # Until when each set is read: the highest level among its dependents.
+    last = np.zeros(n + 1, dtype=np.int64)
+    np.maximum.at(last, r_flat[:-1], np.repeat(level, r_len))
+    np.maximum.at(last, g_flat, np.repeat(level[g_owner], g_size))
+    kept = np.array((*p.kept, False), dtype=bool)
+    # The effects, flattened: partial factors by (outcome, factor) pair, zeros by outcome.
+    pair_of: dict[tuple[int, float], int] = {}
+    entries = [
+        (t, 1, o) if f == 0.0 else (t, 0, pair_of.setdefault((o, f), len(pair_of)))
+        for t, effects in enumerate(p.effects)
+        for o, f in effects
+    ]
+    flat = np.array(entries, dtype=np.int64).reshape(len(entries), 3)
+    effect = np.zeros(n + 1, dtype=bool)
+    effect[flat[:, 0]] = True
+    wanted = kept | effect
+    at = np.append(level, 0)
+    until = np.where(kept, last, at)
+    flat = flat[np.argsort(at[flat[:, 0]], kind="stable")]
+    cut = np.searchsorted(at[flat[:, 0]], np.arange(depth + 2))
+    partial = []
+    stopping = []
+    for lv in range(depth + 1):
+        here = flat[cut[lv] : cut[lv + 1]]
+        zero = here[:, 1] == 1
+        partial.append((here[~zero, 0], here[~zero, 2]))
+        stopping.append((here[zero, 0], here[zero, 2]))
+    done = np.flatnonzero(wanted)
+    done = done[np.argsort(until[done], kind="stable")]
+    cut = np.searchsorted(until[done], np.arange(depth + 2))
+    most = np.bincount(flat[flat[:, 1] == 0, 2], minlength=len(pair_of))
+    return Layout(
+        levels=tuple(map(tuple, batches)),
+        unit_of=np.array((*p.unit_of, -1), dtype=np.int64),
+        wanted=wanted,
+        ending=tuple(done[cut[lv] : cut[lv + 1]] for lv in range(depth + 1)),
+        partial=tuple(partial),
+        stopping=tuple(stopping),
+        pairs=tuple(pair_of),
+        most=tuple(most.tolist()),
+    )
+
+
+def layout(p: Plan) -> Layout | None:
+    """The plan laid out for the numpy pass, or ``None`` when it walks (no levels)."""
+    return _layout(p) if p.level else None
+
+
+class _Rows:
+    """The killer sets a numpy pass holds, one row of words each, kept from range to range.
+
+    Row 0 is the empty set. ``extent[r]`` is how many words of row ``r`` may be nonzero,
+    so that a row taken for a narrower set is cleared only where it has to be.
+    """
+
+    def __init__(self) -> None:
+        self.words: Any = None
+        self.extent: Any = None
+
+    def take(self, count: int, width: int) -> tuple[Words, Index]:
+        """At least ``count`` rows of at least ``width`` words, and their extents."""
+        import numpy as np
+
+        if self.words is None or self.words.shape[0] < count or self.words.shape[1] < width:
+            self.words = self.extent = None  # let the old rows go before making new ones
+            self.words = np.zeros((count, width), dtype=np.uint64)
+            self.extent = np.zeros(count, dtype=np.int64)
+        return self.words, self.extent
+
+
+#: Per batch: the rows it writes, each service's own bit (or -1), the words each set
+#: spans, and the rows of its ungrouped dependencies and of its groups' members.
+_Step = tuple["Index", "Index", "Index", "Index", tuple[tuple["Index", int], ...]]
+#: Per key (pair or outcome): the keys, their row counts, and the rows round by round.
+_Rounds = tuple["Index", "Index", "Index"]
+
+
+def _by_levels(
+    p: Plan, lay: Layout, lo: int, hi: int, reduction: Reduction, store: _Rows
+) -> RangeResult:
+    """The numpy pass over units ``lo .. hi - 1``, level by level (see the module notes)."""
+    import numpy as np
+
+    width = hi - lo
+    words = -(-width // 64)
+    own = lay.unit_of - lo
+    own[(own < 0) | (own >= width)] = -1
+    # The highest member each killer set can hold (-1: none): its own or a dependency's.
+    top = own.copy()
+    for batches in lay.levels:
+        for batch in batches:
+            h = top[batch.services]
+            for matrix in (batch.required, *(m for m, _k in batch.groups)):
+                if matrix.shape[1]:
+                    np.maximum(h, top[matrix].max(axis=1), out=h)
+            top[batch.services] = h
+    held = (top >= 0) & lay.wanted
+    # A held set takes a free row at its level and gives it back after the last level
+    # that reads it. The program records, per batch, the rows it reads and writes; the
+    # pass then runs it.
+    row = np.zeros(len(own), dtype=np.int64)
+    free: list[int] = []
+    fresh = 1
+    program: list[tuple[list[_Step], _Rounds | None, _Rounds | None]] = []
+    for lv, batches in enumerate(lay.levels):
+        steps: list[_Step] = []
+        for batch in batches:
+            chosen = np.flatnonzero(held[batch.services])
+            if not chosen.size:
+                continue
+            chosen = chosen[np.argsort(top[batch.services[chosen]], kind="stable")]
+            services = batch.services[chosen]
+            m = len(services)
+            reused = free[max(0, len(free) - m) :]
+            del free[max(0, len(free) - m) :]
+            dest = np.array(reused + list(range(fresh, fresh + m - len(reused))), dtype=np.int64)
+            fresh += m - len(reused)
+            steps.append(
+                (
+                    dest,
+                    own[services],
+                    top[services] // 64 + 1,
+                    row[batch.required[chosen]],
+                    tuple((row[g[chosen]], k) for g, k in batch.groups),
+                )
+            )
+            row[services] = dest
+        ps, pairs = lay.partial[lv]
+        keep = held[ps]
+        partial = _rounds(row[ps[keep]], pairs[keep]) if keep.any() else None
+        zs, outcomes = lay.stopping[lv]
+        keep = held[zs]
+        stopping = _rounds(row[zs[keep]], outcomes[keep]) if keep.any() else None
+        program.append((steps, partial, stopping))
+        ending = lay.ending[lv]
+        freed = row[ending]
+        free.extend(freed[freed > 0].tolist())
+        row[ending] = 0
+    del row, top, free
+    pool, extent = store.take(fresh, words)
+    counters: dict[int, Words] = {}
+    stopped: dict[int, Words] = {}
+    for steps, partial, stopping in program:
+        span = 0
+        for step in steps:
+            span = max(span, _compute(pool, extent, step))
+        if partial is not None:
+            _count(pool, span, partial, lay.most, counters, words)
+        if stopping is not None:
+            _union(pool, span, stopping, stopped, words)
+    if reduction.kind == "stops":
+        found: dict[int, Any] = {}
+        for o in sorted(stopped):
+            hit = np.flatnonzero(_unpacked(stopped[o][None], width)[0])
+            if hit.size:
+                found[o] = hit + lo
+        return found
+    by_outcome: dict[int, list[tuple[float, Words]]] = {}
+    for key, planes in counters.items():
+        o, f = lay.pairs[key]
+        by_outcome.setdefault(o, []).append((f, planes))
+
+    def counted(o: int) -> Iterator[tuple[float, Any]]:
+        for f, planes in by_outcome.get(o, ()):
+            yield f, _counts(_unpacked(planes, width))
+
+    reached = sorted(by_outcome.keys() | stopped.keys())
+    return _reduce(
+        width,
+        (
+            (
+                o,
+                None if o not in stopped else _unpacked(stopped[o][None], width)[0].view(bool),
+                counted(o),
+            )
+            for o in reached
+        ),
+        reduction,
+    )
+
+
+def _compute(pool: Words, extent: Index, step: _Step) -> int:
+    """The killer sets of one batch, written to their rows; the most words one spans."""
+    import numpy as np
+
+    dest, own, span, required, groups = step
+    m = len(dest)
+    one = np.uint64(1)
+    a = 0
+    while a < m:
+        # Rows come by increasing span: a block reads as few words as its widest set.
+        b = min(m, a + max(1, BLOCK // (8 * int(span[a]))))
+        c = int(span[b - 1])
+        if (b - a) * c * 8 > 2 * BLOCK:
+            b = a + max(1, BLOCK // (8 * c))
+            c = int(span[b - 1])
+        if required.shape[1]:
+            first = pool[required[a:b, 0], :c]
+        else:
+            first = np.zeros((b - a, c), dtype=np.uint64)
+        bits = own[a:b]
+        mine = np.flatnonzero(bits >= 0)
+        if mine.size:
+            bits = bits[mine]
+            first[mine, bits >> 6] |= one << (bits & 63).astype(np.uint64)
+        # The down rule, with the first ungrouped dependency taken with the own unit:
+        # "or" is associative, so down_value(own | r1, (r2, ...), groups) is the rule.
+        down = down_value(
+            first,
+            (pool[required[a:b, j], :c] for j in range(1, required.shape[1])),
+            [([pool[g[a:b, i], :c] for i in range(g.shape[1])], k) for g, k in groups],
+        )
+        rows = dest[a:b]
+        pool[rows, :c] = down
+        stale = int(extent[rows].max())
+        if stale > c:  # rows that held wider sets before
+            pool[rows, c:stale] = 0
+        extent[rows] = c
+        a = b
+    return int(span[-1])
+
+
+def _rounds(rows: Index, keys: Index) -> _Rounds:
+    """The rows to add per key, round by round, the keys with the most rows first.
+
+    Returns:
+        The keys in that order; how many rows each has; and a table whose line ``i``
+        holds, per key, the row of its ``i``-th set (keys with fewer rows come last, so
+        round ``i`` reads a prefix of its line).
+    """
+    import numpy as np
+
+    order = np.argsort(keys, kind="stable")
+    keys, rows = keys[order], rows[order]
+    found, first, counts = np.unique(keys, return_index=True, return_counts=True)
+    by = np.argsort(-counts, kind="stable")
+    column = np.empty(len(found), dtype=np.int64)
+    column[by] = np.arange(len(found))
+    which = np.repeat(np.arange(len(found)), counts)
+    table = np.zeros((int(counts.max()), len(found)), dtype=np.int64)
+    table[np.arange(len(keys)) - first[which], column[which]] = rows
+    return found[by], counts[by], table
+
+
+def _count(
+    pool: Words,
+    span: int,
+    rounds: _Rounds,
+    most: Sequence[int],
+    counters: dict[int, Words],
+    words: int,
+) -> None:
+    """Add each pair's sets to its bit-sliced counter, many pairs at a time."""
+    import numpy as np
+
+    keys, counts, table = rounds
+    step = max(1, BLOCK // (8 * span))
+    for j0 in range(0, len(keys), step):
+        j1 = min(len(keys), j0 + step)
+        block = counts[j0:j1]
+        height = int(block[0])
+        planes = np.zeros((height.bit_length(), j1 - j0, span), dtype=np.uint64)
+        for i in range(height):
+            # Round i: the a pairs with more than i sets each hold i so far.
+            a = int(np.count_nonzero(block > i))
+            carry = pool[table[i, j0 : j0 + a], :span]
+            for d in range((i + 1).bit_length()):
+                plane = planes[d, :a]
+                nxt = plane & carry
+                plane ^= carry
+                carry = nxt
+        for j, key in enumerate(keys[j0:j1].tolist()):
+            digits = int(most[key]).bit_length()  # the planes past it are empty
+            new = planes[:digits, j]
+            old = counters.get(key)
+            if old is None:
+                old = counters[key] = np.zeros((digits, words), dtype=np.uint64)
+                old[: len(new), :span] = new
+            else:  # another level adds to this pair: a ripple-carry addition
+                carry = np.zeros(span, dtype=np.uint64)
+                for d in range(digits):
+                    x = old[d, :span].copy()
+                    y = new[d] if d < len(new) else np.zeros(span, dtype=np.uint64)
+                    s = x ^ y
+                    old[d, :span] = s ^ carry
+                    carry = (x & y) | (s & carry)
+
+
+def _union(pool: Words, span: int, rounds: _Rounds, stopped: dict[int, Words], words: int) -> None:
+    """Or each outcome's sets into the set of units that stop it."""
+    import numpy as np
+
+    keys, counts, table = rounds
+    step = max(1, BLOCK // (8 * span))
+    for j0 in range(0, len(keys), step):
+        j1 = min(len(keys), j0 + step)
+        block = counts[j0:j1]
+        acc = np.zeros((j1 - j0, span), dtype=np.uint64)
+        for i in range(int(block[0])):
+            a = int(np.count_nonzero(block > i))
+            acc[:a] |= pool[table[i, j0 : j0 + a], :span]
+        for j, key in enumerate(keys[j0:j1].tolist()):
+            found = stopped.get(key)
+            if found is None:
+                found = stopped[key] = np.zeros(words, dtype=np.uint64)
+            found[:span] |= acc[j]
+
+
+def _unpacked(planes: Words, width: int) -> npt.NDArray[np.uint8]:
+    """Rows of words as rows of bits, 0 or 1, member ``i`` at column ``i``."""
+    import numpy as np
+
+    data = planes.astype("<u8", copy=False).view(np.uint8)
+    return np.unpackbits(data, axis=1, count=width, bitorder="little")
+
+
+# --- outcomes ----------------------------------------------------------------------------
+
+
+def _counts(bits: npt.NDArray[np.uint8]) -> npt.NDArray[Any]:
+    """Per member, the number a bit-sliced counter holds, from its digits' rows of bits."""
+    import numpy as np
+
+    digits = len(bits)
+    dtype = np.uint8 if digits <= 8 else np.uint16 if digits <= 16 else np.int64
+    bits = bits.astype(dtype, copy=False)
+    np.left_shift(bits, np.arange(digits, dtype=dtype)[:, None], out=bits)
+    found: npt.NDArray[Any] = np.bitwise_or.reduce(bits, axis=0)
+    return found
+
+
+def _reduce(
+    width: int,
+    outcomes: Iterable[tuple[int, Any, Iterable[tuple[float, Any]]]],
+    reduction: Reduction,
+) -> RangeResult:
+    """Risk or recovery per unit, from each outcome's stopping units and factor counts.
+
+    ``outcomes`` gives, in increasing order, each outcome with the units that stop it
+    (positions or a mask, or ``None``) and, per partial factor ``f``, how many of each
+    unit's victims carry it; the outcome delivers ``∏ f ** count``, or 0 where stopped.
+    """
+    import numpy as np
+
     weights = reduction.weights
     risk = np.zeros(width)
     hours = np.full(width, math.inf)
     setter = np.full(width, -1, dtype=np.int64)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        for o in sorted(zeroed.keys() | counters.keys()):
+        for o, stopped, counted in outcomes:
             delivered = np.ones(width)
-            for f, counter in counters.get(o, {}).items():
-                if p.sparse:  # the sets of victims carrying this factor, one per victim
-                    count = np.bincount(_chained(counter), minlength=width)
-                else:  # a bit-sliced counter
-                    count = np.zeros(width, dtype=np.int64)
-                    for i, digit in enumerate(counter):
-                        count[_positions(digit, width)] += 1 << i
-                delivered *= np.power(f, count)
-            stopped = zeroed.get(o)
+            for f, count in counted:
+                top = int(count.max(initial=0))
+                if top < 1 << 16:  # the powers once, looked up per unit
+                    delivered *= np.power(f, np.arange(top + 1))[count]
+                else:
+                    delivered *= np.power(f, count)
             if stopped is not None:
                 delivered[stopped] = 0.0
             lost = 1.0 - delivered
@@ -366,8 +900,11 @@ def run_range(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
     return hours, setter
 
 
-# Plans already received by this process, by token: a worker unpickles each plan once.
-_RECEIVED: dict[str, Plan] = {}
+# --- ranges, here or elsewhere -----------------------------------------------------------
+
+# Plans already received by this process, by token, with their layouts: a worker
+# unpickles and lays out each plan once.
+_RECEIVED: dict[str, tuple[Plan, Layout | None]] = {}
 
 
 def _run_shipped(token: str, blob: bytes, lo: int, hi: int, reduction: Reduction) -> RangeResult:
@@ -375,8 +912,9 @@ def _run_shipped(token: str, blob: bytes, lo: int, hi: int, reduction: Reduction
     found = _RECEIVED.get(token)
     if found is None:
         _RECEIVED.clear()
-        found = _RECEIVED[token] = pickle.loads(blob)  # our own plan, from run()
-    return run_range(found, lo, hi, reduction)
+        shipped: Plan = pickle.loads(blob)  # our own plan, from run()
+        found = _RECEIVED[token] = (shipped, layout(shipped))
+    return run_range(found[0], lo, hi, reduction, layout=found[1])
 
 
 def ranges(units: int, width: int, parts: int) -> list[tuple[int, int]]:
@@ -425,8 +963,13 @@ def _gather(
 ) -> None:
     done = 0
     if executor is None:
+        lay = layout(p) if spans else None
+        store = _Rows()  # the rows of one range are taken again by the next
         for lo, hi in spans:
-            results[lo] = run_range(p, lo, hi, reduction)
+            if lay is None:
+                results[lo] = _walk(p, lo, hi, reduction)
+            else:
+                results[lo] = _by_levels(p, lay, lo, hi, reduction, store)
             done += hi - lo
             if progress is not None:
                 progress(done, p.units)
