@@ -62,8 +62,21 @@ def test_numpy_levels_give_the_oracles_figures(p: iv.Portfolio, width: int, bloc
         if p.services:  # the plans run level by level
             core = core_of(g)
             unit_of, units = _rank.service_units(core)
-            assert _rank.plan(core, unit_of, units, core.range("outcome"), zeros=True).level
+            planned = _rank.plan(core, unit_of, units, core.range("outcome"), zeros=True)
+            assert _rank.layout_of(planned) is not None
         _assert_oracles_figures(p, g)
+
+
+def test_counts_read_every_digit() -> None:
+    """Bit-sliced counters of up to twenty digits come out as the numbers they hold."""
+    import numpy as np
+
+    rng = np.random.default_rng(7)
+    for digits in (1, 3, 8, 9, 20):
+        planes = rng.integers(0, 2**63, size=(digits, 3), dtype=np.uint64)
+        bits = _rank._unpacked(planes)
+        expected = sum(bits[d].astype(np.int64) << d for d in range(digits))
+        assert _rank._counts(bits, 150).tolist() == expected[:150].tolist()
 
 
 def _assert_oracles_figures(p: iv.Portfolio, g: iv.ValueGraph) -> None:
@@ -167,6 +180,9 @@ def test_a_process_pool_gives_the_serial_figures(cmdb: iv.ValueGraph, pool: Exec
     with pytest.MonkeyPatch.context() as patch:  # bitsets over ranges, not sets
         patch.setattr(_rank, "LOCAL", 0)
         assert _analyses(cmdb, executor=pool) == serial
+        patch.setattr(_rank, "LEVEL", 0)  # level by level in numpy, in the workers too
+        levelled = _analyses(cmdb)
+        assert _analyses(cmdb, executor=pool) == levelled
 
 
 def test_progress_counts_up_to_every_unit(cmdb: iv.ValueGraph, pool: Executor) -> None:
@@ -225,6 +241,10 @@ def test_a_dask_cluster_gives_the_serial_figures(cmdb: iv.ValueGraph) -> None:
     ):
         assert cmdb.rank_services(executor=executor) == cmdb.rank_services()
         assert cmdb.recovery_needs(executor=executor) == cmdb.recovery_needs()
+        with pytest.MonkeyPatch.context() as patch:  # level by level in numpy
+            patch.setattr(_rank, "LOCAL", 0)
+            patch.setattr(_rank, "LEVEL", 0)
+            assert cmdb.rank_services(executor=executor) == cmdb.rank_services()
         samples = availability.BLOCK + 1
         outcome = cmdb.ids_of("outcome")[0]
         assert cmdb.estimate_delivery(outcome, samples=samples, executor=executor) == (

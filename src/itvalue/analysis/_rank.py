@@ -67,6 +67,7 @@ import statistics
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Executor, as_completed
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -96,8 +97,7 @@ __all__ = [
     "Plan",
     "Reduction",
     "is_local",
-    "layout",
-    "levels",
+    "layout_of",
     "members",
     "plan",
     "run",
@@ -115,7 +115,7 @@ LOCAL = 64
 #: How many units :func:`is_local` looks at.
 SAMPLE = 31
 #: Services per level, on average, from which the pass runs level by level in numpy.
-LEVEL = 256
+LEVEL = 1000
 #: Bytes of the sets the numpy pass gathers at once: enough to keep numpy's cost per
 #: call small, few enough that the temporaries come from the heap, not from fresh pages.
 BLOCK = 1 << 19
@@ -178,9 +178,6 @@ class Plan:
         sparse: Whether failures stay local enough that the sets are frozensets over
             every unit at once, rather than bitsets over ranges of :data:`WIDTH` units
             (:func:`is_local`).
-        level: Per service, its level (:func:`levels`) when the levels are wide enough
-            for the pass to run level by level in numpy; empty when it walks the
-            services one at a time.
     """
 
     required: tuple[tuple[int, ...], ...]
@@ -191,7 +188,6 @@ class Plan:
     units: int
     effects: tuple[tuple[tuple[int, float], ...], ...]
     sparse: bool = False
-    level: tuple[int, ...] = ()
 
 
 @attrs.frozen(slots=True, kw_only=True)
@@ -248,12 +244,6 @@ def _plan(
             effects[t] = tuple(
                 (o, f) for o, f in reduced if o in wanted and (f == 0.0 or not zeros)
             )
-    sparse = is_local(core, unit_of)
-    level: tuple[int, ...] = ()
-    if not sparse:
-        found = levels(core.required, core.groups)
-        if n >= LEVEL * max(found, default=0):
-            level = tuple(found)
     return Plan(
         required=core.required,
         groups=core.groups,
@@ -262,24 +252,8 @@ def _plan(
         unit_of=tuple(unit_of),
         units=units,
         effects=tuple(effects),
-        sparse=sparse,
-        level=level,
+        sparse=is_local(core, unit_of),
     )
-
-
-def levels(required: Sequence[Sequence[int]], groups: Sequence[Sequence[Group]]) -> list[int]:
-    """Per service, 1 with no dependencies, else one more than its dependencies' highest.
-
-    Services are indexed topologically, so one pass in index order settles every level.
-    """
-    level = [0] * len(required)
-    get = level.__getitem__
-    for t, req in enumerate(required):
-        top = max(map(get, req), default=0)
-        for members, _k in groups[t]:
-            top = max(top, *map(get, members))
-        level[t] = top + 1
-    return level
 
 
 def is_local(core: GraphCore, unit_of: Sequence[int]) -> bool:
@@ -315,14 +289,21 @@ def run_range(
     """One pass with sets over units ``lo .. hi - 1``, reduced as ``reduction`` says.
 
     Unit ``u`` is member ``u - lo``; results are indexed the same way. Sets are rows of
-    words in numpy when the plan has levels (:attr:`Plan.level`), else integer bitsets,
-    or frozensets when the plan says failures stay local (:attr:`Plan.sparse`): the
-    down rule runs over each, since all spell "or" ``|`` and "and" ``&``. ``layout`` is
-    the plan's :func:`layout`, made here when it is needed and not given.
+    words in numpy when the plan's levels are wide (:func:`layout_of`), else integer
+    bitsets, or frozensets when the plan says failures stay local (:attr:`Plan.sparse`):
+    the down rule runs over each, since all spell "or" ``|`` and "and" ``&``.
+    ``layout`` is the plan's :func:`layout_of`, made here when not given.
     """
-    if not p.level:
+    return _run(p, layout if layout is not None else layout_of(p), lo, hi, reduction, _Rows())
+
+
+def _run(
+    p: Plan, lay: Layout | None, lo: int, hi: int, reduction: Reduction, store: _Rows
+) -> RangeResult:
+    """:func:`run_range` with the layout (``None``: walk) and the rows to reuse given."""
+    if lay is None:
         return _walk(p, lo, hi, reduction)
-    return _by_levels(p, layout or _layout(p), lo, hi, reduction, _Rows())
+    return _by_levels(p, lay, lo, hi, reduction, store)
 
 
 # --- one service at a time: Python integers or frozensets ---------------------------
@@ -381,12 +362,13 @@ def _walk(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
     if reduction.kind == "stops":
         return {o: found + lo for o, found in stopped.items()}
 
-    def counted(o: int) -> Iterator[tuple[float, Any]]:
+    def counted(o: int) -> Iterator[tuple[float, Any, int]]:
         for f, counter in counters.get(o, {}).items():
             if p.sparse:  # the sets of victims carrying this factor, one per victim
-                yield f, np.bincount(_chained(counter), minlength=width)
+                count = np.bincount(_chained(counter), minlength=width)
+                yield f, count, int(count.max(initial=0))
             else:  # a bit-sliced counter
-                yield f, _counts(_planes(counter, width))
+                yield f, _counts(_planes(counter, width), width), (1 << len(counter)) - 1
 
     outcomes = sorted(stopped.keys() | counters.keys())
     return _reduce(width, ((o, stopped.get(o), counted(o)) for o in outcomes), reduction)
@@ -404,12 +386,12 @@ def _add(counter: list[Any], bits: Any) -> None:
 
 
 def _planes(digits: Sequence[int], width: int) -> npt.NDArray[np.uint8]:
-    """Integer bitsets as rows of bits, 0 or 1, bit ``i`` at column ``i``."""
+    """Integer bitsets as rows of bits, 0 or 1, bit ``i`` at column ``i`` (whole words)."""
     import numpy as np
 
-    size = (width + 7) // 8
+    size = -(-width // 64) * 8
     data = np.frombuffer(b"".join(d.to_bytes(size, "little") for d in digits), dtype=np.uint8)
-    return np.unpackbits(data.reshape(len(digits), size), axis=1, count=width, bitorder="little")
+    return np.unpackbits(data.reshape(len(digits), size), axis=1, bitorder="little")
 
 
 def _chained(sets: list[frozenset[int]]) -> npt.NDArray[np.int64]:
@@ -476,28 +458,44 @@ class Layout:
     most: tuple[int, ...]
 
 
-def _layout(p: Plan) -> Layout:
-    """The plan's services in batches by level and shape, and its effects by level.
+def layout_of(p: Plan, least: int | None = None) -> Layout | None:
+    """The plan laid out for the numpy pass; ``None`` when the pass walks the services.
+
+    It walks them when the plan is sparse or has no services, or when its levels are
+    narrow: fewer than ``least`` services each on average (:data:`LEVEL`, read at the
+    call, by default).
 
     Complexity: O(V + E) in numpy, plus O(V + E) Python steps to read the tuples.
     """
     import numpy as np
 
-    chain = itertools.chain.from_iterable
+    wide = LEVEL if least is None else least
     n = len(p.unit_of)
-    level = np.array(p.level, dtype=np.int64)
-    depth = int(level.max(initial=0))
+    if p.sparse or not n or n < wide:
+        return None
+    chain = itertools.chain.from_iterable
     services = np.arange(n)
     r_len = np.fromiter(map(len, p.required), dtype=np.int64, count=n)
     r_flat = np.fromiter(chain(p.required), dtype=np.int64, count=int(r_len.sum()))
     r_start = np.cumsum(r_len) - r_len
     g_count = np.fromiter(map(len, p.groups), dtype=np.int64, count=n)
     listed: list[Group] = list(chain(p.groups))
-    g_size = np.fromiter((len(g) for g, _k in listed), dtype=np.int64, count=len(listed))
-    g_min = np.fromiter((k for _g, k in listed), dtype=np.int64, count=len(listed))
-    g_flat = np.fromiter(chain(g for g, _k in listed), dtype=np.int64, count=int(g_size.sum()))
+    member_lists = list(map(itemgetter(0), listed))
+    g_size = np.fromiter(map(len, member_lists), dtype=np.int64, count=len(listed))
+    g_min = np.fromiter(map(itemgetter(1), listed), dtype=np.int64, count=len(listed))
+    g_flat = np.fromiter(chain(member_lists), dtype=np.int64, count=int(g_size.sum()))
     g_start = np.cumsum(g_size) - g_size
     g_owner = np.repeat(services, g_count)
+    level = _levels(
+        n,
+        n // wide if wide > 0 else n,
+        np.concatenate((r_flat, g_flat)),
+        np.repeat(services, r_len),
+        np.repeat(g_owner, g_size),
+    )
+    if level is None:
+        return None
+    depth = int(level.max(initial=0))
     # A batch's key: level, padded count of ungrouped dependencies, then the groups'
     # (size, min_up) in order, so that the order a service lists its groups in is moot.
     code = g_size << 32 | g_min
@@ -531,48 +529,84 @@ def _layout(p: Plan) -> Layout:
     last = np.zeros(n + 1, dtype=np.int64)
     np.maximum.at(last, r_flat[:-1], np.repeat(level, r_len))
     np.maximum.at(last, g_flat, np.repeat(level[g_owner], g_size))
-    kept = np.array((*p.kept, False), dtype=bool)
+    kept = np.append(np.fromiter(p.kept, dtype=bool, count=n), False)
     # The effects, flattened: partial factors by (outcome, factor) pair, zeros by outcome.
-    pair_of: dict[tuple[int, float], int] = {}
-    entries = [
-        (t, 1, o) if f == 0.0 else (t, 0, pair_of.setdefault((o, f), len(pair_of)))
-        for t, effects in enumerate(p.effects)
-        for o, f in effects
-    ]
-    flat = np.array(entries, dtype=np.int64).reshape(len(entries), 3)
+    listed_effects: list[tuple[int, float]] = list(chain(p.effects))
+    count = len(listed_effects)
+    supporter = np.repeat(services, np.fromiter(map(len, p.effects), dtype=np.int64, count=n))
+    outcome = np.fromiter(map(itemgetter(0), listed_effects), dtype=np.int64, count=count)
+    factor = np.fromiter(map(itemgetter(1), listed_effects), dtype=np.float64, count=count)
+    zero = factor == 0.0
+    # The partial factors' (outcome, factor) pairs, numbered as they first come.
+    found, first, pair = np.unique(
+        outcome[~zero] + 1j * factor[~zero], return_index=True, return_inverse=True
+    )
+    renumber = np.empty(len(found), dtype=np.int64)
+    renumber[np.argsort(first, kind="stable")] = np.arange(len(found))
+    key = np.empty(count, dtype=np.int64)
+    key[~zero] = renumber[pair.ravel()]
+    key[zero] = outcome[zero]
     effect = np.zeros(n + 1, dtype=bool)
-    effect[flat[:, 0]] = True
+    effect[supporter] = True
     wanted = kept | effect
     at = np.append(level, 0)
     until = np.where(kept, last, at)
-    flat = flat[np.argsort(at[flat[:, 0]], kind="stable")]
-    cut = np.searchsorted(at[flat[:, 0]], np.arange(depth + 2))
+    by_level = np.argsort(at[supporter], kind="stable")
+    supporter, key, zero = supporter[by_level], key[by_level], zero[by_level]
+    cut = np.searchsorted(at[supporter], np.arange(depth + 2))
     partial = []
     stopping = []
     for lv in range(depth + 1):
-        here = flat[cut[lv] : cut[lv + 1]]
-        zero = here[:, 1] == 1
-        partial.append((here[~zero, 0], here[~zero, 2]))
-        stopping.append((here[zero, 0], here[zero, 2]))
+        here = slice(cut[lv], cut[lv + 1])
+        stops = zero[here]
+        partial.append((supporter[here][~stops], key[here][~stops]))
+        stopping.append((supporter[here][stops], key[here][stops]))
     done = np.flatnonzero(wanted)
     done = done[np.argsort(until[done], kind="stable")]
     cut = np.searchsorted(until[done], np.arange(depth + 2))
-    most = np.bincount(flat[flat[:, 1] == 0, 2], minlength=len(pair_of))
+    pairs = found[np.argsort(first, kind="stable")]
     return Layout(
         levels=tuple(map(tuple, batches)),
-        unit_of=np.array((*p.unit_of, -1), dtype=np.int64),
+        unit_of=np.append(np.fromiter(p.unit_of, dtype=np.int64, count=n), -1),
         wanted=wanted,
         ending=tuple(done[cut[lv] : cut[lv + 1]] for lv in range(depth + 1)),
         partial=tuple(partial),
         stopping=tuple(stopping),
-        pairs=tuple(pair_of),
-        most=tuple(most.tolist()),
+        pairs=tuple(zip(pairs.real.astype(np.int64).tolist(), pairs.imag.tolist(), strict=True)),
+        most=tuple(np.bincount(key[~zero], minlength=len(pairs)).tolist()),
     )
 
 
-def layout(p: Plan) -> Layout | None:
-    """The plan laid out for the numpy pass, or ``None`` when it walks (no levels)."""
-    return _layout(p) if p.level else None
+def _levels(n: int, most: int, source: Index, *targets: Index) -> Index | None:
+    """Per service, 1 with no dependencies, else one more than its dependencies' highest.
+
+    Of ``n`` services, ``source`` holds the dependency of each edge and ``targets`` (one
+    after the other) the service that depends on it. Layer by layer: a service joins the
+    layer after its last dependency's. ``None`` as soon as there are more than ``most``
+    levels.
+    """
+    import numpy as np
+
+    target = np.concatenate(targets)
+    waiting = np.bincount(target, minlength=n)
+    order = np.argsort(source, kind="stable")
+    dependents = target[order]
+    first = np.searchsorted(source[order], np.arange(n + 1))
+    level = np.zeros(n, dtype=np.int64)
+    layer = np.flatnonzero(waiting == 0)
+    depth = 0
+    while layer.size:
+        depth += 1
+        if depth > most:
+            return None
+        level[layer] = depth
+        counts = first[layer + 1] - first[layer]
+        total = int(counts.sum())
+        edges = np.repeat(first[layer] - (np.cumsum(counts) - counts), counts) + np.arange(total)
+        reached, times = np.unique(dependents[edges], return_counts=True)
+        waiting[reached] -= times
+        layer = reached[waiting[reached] == 0]
+    return level
 
 
 class _Rows:
@@ -680,7 +714,7 @@ def _by_levels(
     if reduction.kind == "stops":
         found: dict[int, Any] = {}
         for o in sorted(stopped):
-            hit = np.flatnonzero(_unpacked(stopped[o][None], width)[0])
+            hit = np.flatnonzero(_unpacked(stopped[o][None])[0, :width])
             if hit.size:
                 found[o] = hit + lo
         return found
@@ -689,9 +723,9 @@ def _by_levels(
         o, f = lay.pairs[key]
         by_outcome.setdefault(o, []).append((f, planes))
 
-    def counted(o: int) -> Iterator[tuple[float, Any]]:
+    def counted(o: int) -> Iterator[tuple[float, Any, int]]:
         for f, planes in by_outcome.get(o, ()):
-            yield f, _counts(_unpacked(planes, width))
+            yield f, _counts(_unpacked(planes), width), (1 << len(planes)) - 1
 
     reached = sorted(by_outcome.keys() | stopped.keys())
     return _reduce(
@@ -699,7 +733,7 @@ def _by_levels(
         (
             (
                 o,
-                None if o not in stopped else _unpacked(stopped[o][None], width)[0].view(bool),
+                None if o not in stopped else _unpacked(stopped[o][None])[0, :width],
                 counted(o),
             )
             for o in reached
@@ -835,39 +869,46 @@ def _union(pool: Words, span: int, rounds: _Rounds, stopped: dict[int, Words], w
             found[:span] |= acc[j]
 
 
-def _unpacked(planes: Words, width: int) -> npt.NDArray[np.uint8]:
+def _unpacked(planes: Words) -> npt.NDArray[np.uint8]:
     """Rows of words as rows of bits, 0 or 1, member ``i`` at column ``i``."""
     import numpy as np
 
     data = planes.astype("<u8", copy=False).view(np.uint8)
-    return np.unpackbits(data, axis=1, count=width, bitorder="little")
+    return np.unpackbits(data, axis=1, bitorder="little")
 
 
 # --- outcomes ----------------------------------------------------------------------------
 
 
-def _counts(bits: npt.NDArray[np.uint8]) -> npt.NDArray[Any]:
-    """Per member, the number a bit-sliced counter holds, from its digits' rows of bits."""
+def _counts(bits: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.intp]:
+    """Per member, the number a bit-sliced counter holds, from its digits' rows of bits.
+
+    The rows (whole words of bits, one byte each) are read eight bytes at a time: a
+    byte's bit ``d`` is the member's digit ``d``, for the first eight digits at once.
+    """
     import numpy as np
 
-    digits = len(bits)
-    dtype = np.uint8 if digits <= 8 else np.uint16 if digits <= 16 else np.int64
-    bits = bits.astype(dtype, copy=False)
-    np.left_shift(bits, np.arange(digits, dtype=dtype)[:, None], out=bits)
-    found: npt.NDArray[Any] = np.bitwise_or.reduce(bits, axis=0)
-    return found
+    lanes = bits.view(np.uint64)
+    low = lanes[0].copy()
+    for d in range(1, min(len(bits), 8)):
+        low |= lanes[d] << np.uint64(d)
+    count: npt.NDArray[np.intp] = low.view(np.uint8)[:width].astype(np.intp)
+    for d in range(8, len(bits)):  # counts of 256 or more
+        count += bits[d, :width].astype(np.intp) << d
+    return count
 
 
 def _reduce(
     width: int,
-    outcomes: Iterable[tuple[int, Any, Iterable[tuple[float, Any]]]],
+    outcomes: Iterable[tuple[int, Any, Iterable[tuple[float, Any, int]]]],
     reduction: Reduction,
 ) -> RangeResult:
     """Risk or recovery per unit, from each outcome's stopping units and factor counts.
 
     ``outcomes`` gives, in increasing order, each outcome with the units that stop it
-    (positions or a mask, or ``None``) and, per partial factor ``f``, how many of each
-    unit's victims carry it; the outcome delivers ``∏ f ** count``, or 0 where stopped.
+    (their positions, or a 0/1 byte per unit, or ``None``) and, per partial factor
+    ``f``, how many of each unit's victims carry it, with a bound on that count; the
+    outcome delivers ``∏ f ** count``, or 0 where stopped.
     """
     import numpy as np
 
@@ -877,19 +918,33 @@ def _reduce(
     setter = np.full(width, -1, dtype=np.int64)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         for o, stopped, counted in outcomes:
-            delivered = np.ones(width)
-            for f, count in counted:
-                top = int(count.max(initial=0))
-                if top < 1 << 16:  # the powers once, looked up per unit
-                    delivered *= np.power(f, np.arange(top + 1))[count]
+            delivered: Any = None
+            for f, count, bound in counted:
+                if bound < 1 << 16:  # the powers once, looked up per unit
+                    factor = np.take(np.power(f, np.arange(bound + 1)), count)
                 else:
-                    delivered *= np.power(f, count)
-            if stopped is not None:
+                    factor = np.power(f, count)
+                if delivered is None:
+                    delivered = factor
+                else:
+                    delivered *= factor
+            if delivered is None:
+                delivered = np.ones(width)
+            if stopped is None:
+                pass
+            elif stopped.dtype == np.uint8:  # a byte per unit, 1 where stopped
+                delivered *= 1 - stopped
+            else:
                 delivered[stopped] = 0.0
-            lost = 1.0 - delivered
+            lost = np.subtract(1.0, delivered, out=delivered)
+            w = weights[o] if reduction.kind == "risk" else 0.0
+            if reduction.kind == "risk" and math.isfinite(w):
+                # Adding w · 0 where nothing is lost leaves the risk as it is.
+                risk += np.multiply(lost, w, out=lost)
+                continue
             hit = np.flatnonzero(lost > 0.0)
             if reduction.kind == "risk":
-                risk[hit] += weights[o] * lost[hit]
+                risk[hit] += w * lost[hit]
             else:
                 need = weights[o] / lost[hit]
                 better = need < hours[hit]
@@ -907,14 +962,16 @@ def _reduce(
 _RECEIVED: dict[str, tuple[Plan, Layout | None]] = {}
 
 
-def _run_shipped(token: str, blob: bytes, lo: int, hi: int, reduction: Reduction) -> RangeResult:
+def _run_shipped(
+    token: str, blob: bytes, lo: int, hi: int, reduction: Reduction, least: int
+) -> RangeResult:
     """:func:`run_range` in a worker, on a pickled plan kept for the next range."""
     found = _RECEIVED.get(token)
     if found is None:
         _RECEIVED.clear()
         shipped: Plan = pickle.loads(blob)  # our own plan, from run()
-        found = _RECEIVED[token] = (shipped, layout(shipped))
-    return run_range(found[0], lo, hi, reduction, layout=found[1])
+        found = _RECEIVED[token] = (shipped, layout_of(shipped, least))
+    return _run(found[0], found[1], lo, hi, reduction, _Rows())
 
 
 def ranges(units: int, width: int, parts: int) -> list[tuple[int, int]]:
@@ -941,7 +998,7 @@ def run(
     ``parts`` tasks, the plan pickled once and unpickled once per worker process.
     ``progress`` is called with (units done, units) as ranges finish. ``width``
     defaults to :data:`WIDTH` (:data:`SPARSE_WIDTH` for a sparse plan), read at the
-    call.
+    call, like :data:`LEVEL`, which workers are given.
     """
     # A range's pass walks every service from its first unit on; sets of a few members
     # make that walk, not the width, the cost, so a sparse plan splits in two at most.
@@ -949,7 +1006,7 @@ def run(
     spans = ranges(p.units, width or full, most if executor is not None else 1)
     results: dict[int, RangeResult] = {}
     with paused_gc():  # the pass makes many objects and keeps few: nothing for it to find
-        _gather(p, reduction, spans, results, executor, progress)
+        _gather(p, reduction, spans, results, executor, progress, LEVEL)
     return [(lo, results[lo]) for lo, _hi in spans]
 
 
@@ -960,16 +1017,14 @@ def _gather(
     results: dict[int, RangeResult],
     executor: Executor | None,
     progress: Progress | None,
+    least: int,
 ) -> None:
     done = 0
     if executor is None:
-        lay = layout(p) if spans else None
+        lay = layout_of(p, least) if spans else None
         store = _Rows()  # the rows of one range are taken again by the next
         for lo, hi in spans:
-            if lay is None:
-                results[lo] = _walk(p, lo, hi, reduction)
-            else:
-                results[lo] = _by_levels(p, lay, lo, hi, reduction, store)
+            results[lo] = _run(p, lay, lo, hi, reduction, store)
             done += hi - lo
             if progress is not None:
                 progress(done, p.units)
@@ -977,7 +1032,7 @@ def _gather(
         blob = pickle.dumps(p, protocol=pickle.HIGHEST_PROTOCOL)
         token = uuid.uuid4().hex
         futures = {
-            executor.submit(_run_shipped, token, blob, lo, hi, reduction): (lo, hi)
+            executor.submit(_run_shipped, token, blob, lo, hi, reduction, least): (lo, hi)
             for lo, hi in spans
         }
         for future in as_completed(futures):
