@@ -689,7 +689,9 @@ def _ranked(
     core = core_of(g)
     values = hourly_values(core, resolve_currency(g, currency))
     unit_of, count = units
-    risk = [0.0] * count
+    import numpy as np
+
+    risk = np.zeros(count)
     if values:
         for lo, found in run(
             plan(core, unit_of, count, values, zeros=False),
@@ -697,7 +699,9 @@ def _ranked(
             executor=executor,
             progress=progress,
         ):
-            risk[lo : lo + len(found)] = found.tolist()
-    ranked = [(names[i], risk[u] * hours) for i, u in enumerate(chosen)]
-    ranked.sort(key=lambda item: (-item[1], item[0]))
-    return ranked
+            risk[lo : lo + len(found)] = found
+    at_risk = risk[np.fromiter(chosen, dtype=np.int64, count=len(names))] * hours
+    # Worst first, then by id (ids are unique and ASCII, so numpy orders them as Python).
+    order = np.lexsort((np.array(names, dtype=str), -at_risk))
+    ids = np.array(names, dtype=object)[order].tolist()
+    return list(zip(ids, at_risk[order].tolist(), strict=True))
