@@ -12,28 +12,29 @@ of its members' killer sets than the group can spare (counted, not only intersec
 for groups that need more than one member up). So ``t ∈ K(u)`` iff ``u ∈ killers(t)``.
 
 **Level by level, in numpy.** A service's *level* is one more than the highest level
-among its dependencies, so the services of a level depend only on lower ones. When the
-levels are wide (:data:`LEVEL` services each on average, or more), the pass runs a level
-at a time: the killer sets are rows of 64-bit words in one numpy matrix; the services
-of a level with the same *shape* (number of ungrouped dependencies, and each group's
-size and ``min_up``) form a batch, whose dependencies' rows are gathered with fancy
-indexing, a block of :data:`BLOCK` bytes at a time, and handed to
+among its dependencies (found layer by layer in numpy), so the services of a level
+depend only on lower ones. When the sets are long and the levels wide (at least
+:data:`LEVEL` units, and services per level on average), the pass runs a level at a
+time (:func:`layout_of`): the killer sets are rows of 64-bit words in one numpy matrix;
+the services of a level with the same *shape* (number of ungrouped dependencies, and
+each group's size and ``min_up``) form a batch, whose dependencies' rows are gathered
+with fancy indexing, a block of :data:`BLOCK` bytes at a time, and handed to
 :func:`~itvalue.analysis._core.down_value` as they are: numpy arrays spell "or" ``|``
-and "and" ``&`` like integers, so the rule is still written once. A set only holds units
-up to the highest unit among the service's own and its dependencies', so each block
-gathers only the words up to there. A row is given back after the last level that reads
-it and taken by a later set. Narrow levels (a deep chain of services, or a small
-portfolio) would leave numpy a few rows per call; there the pass walks the services one
-at a time with Python integers as bitsets, or with frozensets when failures stay local
-(:func:`is_local`).
+and "and" ``&`` like integers, so the rule is still written once. A set holds no unit
+above the highest among the service's own and its dependencies' (for services as units,
+its own), so a batch's rows are sorted by that bound and each block gathers only the
+words below it. A row is given back after the last level that reads it and taken by a
+later set. Below those sizes numpy's cost per call would outweigh its speed per word;
+there the pass walks the services one at a time with Python integers as bitsets, or
+with frozensets when failures stay local (:func:`is_local`).
 
 **Ranges of units.** Whether ``t`` is down when ``u`` fails does not depend on any other
 unit, so the units split into ranges and each range runs the same pass with bitsets
 over that range only: exact, independent, and as wide as the range (at most
 :data:`WIDTH` bits), which bounds the memory of a pass and lets ranges run on other
-processes or machines (:func:`run`). With services as units, only services at or after
-the range's first unit can be taken down by it; the others have empty sets and take no
-row.
+processes or machines (:func:`run`). A service none of whose own and upstream units is
+in the range (with services as units, every service before the range's first unit)
+has an empty set: the walk starts after them and the numpy pass gives them no row.
 
 **Outcomes.** An outcome ``o`` delivers ``∏ c_t(o)`` over ``t ∈ K(u)``, with the
 per-service factors ``c_t`` of :func:`~itvalue.analysis._core.factors`. Supporters with
@@ -43,18 +44,22 @@ bit-sliced counter (one bitset per binary digit) holds, per unit, how many of it
 victims carry that factor. In numpy, a level's supporters are added to their counters
 in rounds, the counters with the most supporters first, so that round ``i`` adds one row
 to each of a prefix of counters that all hold ``i`` rows: one carry chain, as long as
-``i + 1`` has digits, for all of them. The counters are unpacked with numpy once per
-range (digit planes to counts, counts to powers through a table), and what the outcome
-delivers is ``∏ f ** count``. Python never walks the members of a set.
+``i + 1`` has digits, for all of them; two rounds at a time go through a carry-save
+adder first. Once per range, each counter's digit planes are unpacked together into
+counts, and the counts into powers through a table of ``f ** k``: the outcome delivers
+``∏ f ** count``. Python never walks the members of a set.
 
-Complexity: O((V + E) · U / w) word operations for the killer sets (w = 64, U units,
-halved on average for services, whose sets hold only units up to their own), plus
+Complexity: O((V + E) · U / w) word operations for the killer sets (w = 64, U units;
+for services as units about half that, as a set ends at its own unit), plus
 O(P · log m · U / w) for the counters (P supporter–outcome pairs, m of them per outcome
-and factor), plus O(O · U + P · U · log m) numpy work for the O outcomes reached; in
-numpy, O(levels × shapes) calls per block of rows. Memory: a row of at most
-:data:`WIDTH` bits (8 KiB) per service whose dependents are still to come, in the
-widest stretch of consecutive levels, plus per range the counters, one row per digit
-and pair.
+and factor), plus O(O · U + F · U) numpy work to reduce them, for the O outcomes and F
+(outcome, factor) pairs reached. In numpy that is O(levels × shapes) calls per range,
+plus one call per dependency and block of :data:`BLOCK` bytes; laying a plan out is
+O(V + E). Memory per range: a row of at most :data:`WIDTH` bits (8 KiB) for each set
+still to be read, at most those of the widest stretch of levels that one level reads
+back to (about 300,000 rows, 2.3 GB, for a million services in ten levels), the row
+indices of the pass, O(V + E), and the counters, one row per digit and (outcome,
+factor) pair.
 """
 
 from __future__ import annotations
@@ -114,7 +119,8 @@ SPARSE_WIDTH = 1 << 32
 LOCAL = 64
 #: How many units :func:`is_local` looks at.
 SAMPLE = 31
-#: Services per level, on average, from which the pass runs level by level in numpy.
+#: Services per level, on average, and units, from which the pass runs level by level
+#: in numpy.
 LEVEL = 1000
 #: Bytes of the sets the numpy pass gathers at once: enough to keep numpy's cost per
 #: call small, few enough that the temporaries come from the heap, not from fresh pages.
@@ -461,9 +467,10 @@ class Layout:
 def layout_of(p: Plan, least: int | None = None) -> Layout | None:
     """The plan laid out for the numpy pass; ``None`` when the pass walks the services.
 
-    It walks them when the plan is sparse or has no services, or when its levels are
-    narrow: fewer than ``least`` services each on average (:data:`LEVEL`, read at the
-    call, by default).
+    It walks them when the plan is sparse, or when its sets are short or its levels
+    narrow: fewer than ``least`` units, or services per level on average (:data:`LEVEL`,
+    read at the call, by default). Numpy pays off on long rows and wide levels; on
+    short ones, integer bitsets cost less than the calls that would carry them.
 
     Complexity: O(V + E) in numpy, plus O(V + E) Python steps to read the tuples.
     """
@@ -471,7 +478,7 @@ def layout_of(p: Plan, least: int | None = None) -> Layout | None:
 
     wide = LEVEL if least is None else least
     n = len(p.unit_of)
-    if p.sparse or not n or n < wide:
+    if p.sparse or not n or n < wide or p.units < wide:
         return None
     chain = itertools.chain.from_iterable
     services = np.arange(n)
@@ -813,7 +820,11 @@ def _count(
     counters: dict[int, Words],
     words: int,
 ) -> None:
-    """Add each pair's sets to its bit-sliced counter, many pairs at a time."""
+    """Add each pair's sets to its bit-sliced counter, many pairs at a time.
+
+    Rounds go two at a time: the pairs with sets in both add the two with a carry-save
+    adder (the sum stays in digit 0, the carry goes on up), as Harley and Seal count bits.
+    """
     import numpy as np
 
     keys, counts, table = rounds
@@ -823,15 +834,21 @@ def _count(
         block = counts[j0:j1]
         height = int(block[0])
         planes = np.zeros((height.bit_length(), j1 - j0, span), dtype=np.uint64)
-        for i in range(height):
-            # Round i: the a pairs with more than i sets each hold i so far.
+        for i in range(0, height, 2):
+            # Rounds i and i + 1: the a pairs with more than i sets each hold i so far;
+            # the first b of them have a set for round i + 1 as well.
             a = int(np.count_nonzero(block > i))
-            carry = pool[table[i, j0 : j0 + a], :span]
-            for d in range((i + 1).bit_length()):
-                plane = planes[d, :a]
-                nxt = plane & carry
-                plane ^= carry
-                carry = nxt
+            b = int(np.count_nonzero(block > i + 1))
+            x = pool[table[i, j0 : j0 + a], :span]
+            if b:
+                y = pool[table[i + 1, j0 : j0 + b], :span]
+                low = planes[0, :b]
+                u = low ^ x[:b]
+                carry = (low & x[:b]) | (u & y)
+                np.bitwise_xor(u, y, out=low)
+                _carry(planes[:, :b], carry, 1, (i + 2).bit_length())
+            if a > b:  # pairs whose last set this is
+                _carry(planes[:, b:a], x[b:], 0, (i + 1).bit_length())
         for j, key in enumerate(keys[j0:j1].tolist()):
             digits = int(most[key]).bit_length()  # the planes past it are empty
             new = planes[:digits, j]
@@ -847,6 +864,15 @@ def _count(
                     s = x ^ y
                     old[d, :span] = s ^ carry
                     carry = (x & y) | (s & carry)
+
+
+def _carry(planes: Words, carry: Words, start: int, stop: int) -> None:
+    """Add ``carry`` (of weight ``2 ** start``) to bit-sliced counters of ``stop`` digits."""
+    for d in range(start, stop):
+        plane = planes[d]
+        nxt = plane & carry
+        plane ^= carry
+        carry = nxt
 
 
 def _union(pool: Words, span: int, rounds: _Rounds, stopped: dict[int, Words], words: int) -> None:
