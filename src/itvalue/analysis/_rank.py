@@ -295,10 +295,10 @@ def run_range(
     """One pass with sets over units ``lo .. hi - 1``, reduced as ``reduction`` says.
 
     Unit ``u`` is member ``u - lo``; results are indexed the same way. Sets are rows of
-    words in numpy when the plan's levels are wide (:func:`layout_of`), else integer
-    bitsets, or frozensets when the plan says failures stay local (:attr:`Plan.sparse`):
-    the down rule runs over each, since all spell "or" ``|`` and "and" ``&``.
-    ``layout`` is the plan's :func:`layout_of`, made here when not given.
+    words in numpy when the plan's sets are long and its levels wide (:func:`layout_of`),
+    else integer bitsets, or frozensets when the plan says failures stay local
+    (:attr:`Plan.sparse`): the down rule runs over each, since all spell "or" ``|`` and
+    "and" ``&``. ``layout`` is the plan's :func:`layout_of`, made here when not given.
     """
     return _run(p, layout if layout is not None else layout_of(p), lo, hi, reduction, _Rows())
 
