@@ -367,17 +367,41 @@ def _walk(p: Plan, lo: int, hi: int, reduction: Reduction) -> RangeResult:
         stopped = {o: np.flatnonzero(_planes([bits], width)[0]) for o, bits in zeroed.items()}
     if reduction.kind == "stops":
         return {o: found + lo for o, found in stopped.items()}
+    outcomes = sorted(stopped.keys() | counters.keys())
+    if p.sparse:
+        return _reduce(
+            width, (_touched(o, stopped.get(o), counters.get(o, {})) for o in outcomes), reduction
+        )
 
     def counted(o: int) -> Iterator[tuple[float, Any, int]]:
-        for f, counter in counters.get(o, {}).items():
-            if p.sparse:  # the sets of victims carrying this factor, one per victim
-                count = np.bincount(_chained(counter), minlength=width)
-                yield f, count, int(count.max(initial=0))
-            else:  # a bit-sliced counter
-                yield f, _counts(_planes(counter, width), width), (1 << len(counter)) - 1
+        for f, counter in counters.get(o, {}).items():  # a bit-sliced counter
+            yield f, _counts(_planes(counter, width), width), (1 << len(counter)) - 1
 
-    outcomes = sorted(stopped.keys() | counters.keys())
-    return _reduce(width, ((o, stopped.get(o), counted(o)) for o in outcomes), reduction)
+    return _reduce(width, ((o, None, stopped.get(o), counted(o)) for o in outcomes), reduction)
+
+
+def _touched(
+    o: int, stopped: npt.NDArray[np.int64] | None, counters: dict[float, list[Any]]
+) -> tuple[int, Any, Any, list[tuple[float, Any, int]]]:
+    """Outcome ``o`` of a sparse pass, on the units that reach it only.
+
+    The units any of the outcome's sets hold, in order; where each stopping unit is
+    among them; and per factor, how many of each one's victims carry it. Units no set
+    holds lose nothing to the outcome, so leaving them out changes no figure, and the
+    work is what the sets hold rather than the width of every unit per outcome.
+    """
+    import numpy as np
+
+    chained = {f: _chained(sets) for f, sets in counters.items()}
+    parts = [*chained.values()] if stopped is None else [stopped, *chained.values()]
+    where = np.unique(np.concatenate(parts))
+    size = len(where)
+    counted = []
+    for f, members in chained.items():
+        count = np.bincount(np.searchsorted(where, members), minlength=size)
+        counted.append((f, count, int(count.max(initial=0))))
+    at = None if stopped is None else np.searchsorted(where, stopped)
+    return o, where, at, counted
 
 
 def _add(counter: list[Any], bits: Any) -> None:
@@ -740,6 +764,7 @@ def _by_levels(
         (
             (
                 o,
+                None,
                 None if o not in stopped else _unpacked(stopped[o][None])[0, :width],
                 counted(o),
             )
@@ -926,15 +951,16 @@ def _counts(bits: npt.NDArray[np.uint8], width: int) -> npt.NDArray[np.intp]:
 
 def _reduce(
     width: int,
-    outcomes: Iterable[tuple[int, Any, Iterable[tuple[float, Any, int]]]],
+    outcomes: Iterable[tuple[int, Any, Any, Iterable[tuple[float, Any, int]]]],
     reduction: Reduction,
 ) -> RangeResult:
     """Risk or recovery per unit, from each outcome's stopping units and factor counts.
 
-    ``outcomes`` gives, in increasing order, each outcome with the units that stop it
-    (their positions, or a 0/1 byte per unit, or ``None``) and, per partial factor
-    ``f``, how many of each unit's victims carry it, with a bound on that count; the
-    outcome delivers ``∏ f ** count``, or 0 where stopped.
+    ``outcomes`` gives, in increasing order, each outcome with the units it is figured
+    on (their positions, in order; ``None``: every unit), which of those stop it
+    (positions among them, or a 0/1 byte each, or ``None``) and, per partial factor
+    ``f``, how many of each one's victims carry it, with a bound on that count; the
+    outcome delivers ``∏ f ** count``, or 0 where stopped. Units left out lose nothing.
     """
     import numpy as np
 
@@ -943,7 +969,7 @@ def _reduce(
     hours = np.full(width, math.inf)
     setter = np.full(width, -1, dtype=np.int64)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
-        for o, stopped, counted in outcomes:
+        for o, where, stopped, counted in outcomes:
             delivered: Any = None
             for f, count, bound in counted:
                 if bound < 1 << 16:  # the powers once, looked up per unit
@@ -955,7 +981,7 @@ def _reduce(
                 else:
                     delivered *= factor
             if delivered is None:
-                delivered = np.ones(width)
+                delivered = np.ones(width if where is None else len(where))
             if stopped is None:
                 pass
             elif stopped.dtype == np.uint8:  # a byte per unit, 1 where stopped
@@ -966,13 +992,17 @@ def _reduce(
             w = weights[o] if reduction.kind == "risk" else 0.0
             if reduction.kind == "risk" and math.isfinite(w):
                 # Adding w · 0 where nothing is lost leaves the risk as it is.
-                risk += np.multiply(lost, w, out=lost)
+                if where is None:
+                    risk += np.multiply(lost, w, out=lost)
+                else:
+                    risk[where] += np.multiply(lost, w, out=lost)
                 continue
-            hit = np.flatnonzero(lost > 0.0)
+            at = np.flatnonzero(lost > 0.0)
+            hit = at if where is None else where[at]
             if reduction.kind == "risk":
-                risk[hit] += w * lost[hit]
+                risk[hit] += w * lost[at]
             else:
-                need = weights[o] / lost[hit]
+                need = weights[o] / lost[at]
                 better = need < hours[hit]
                 hours[hit[better]] = need[better]
                 setter[hit[better]] = o
