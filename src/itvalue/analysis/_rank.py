@@ -53,7 +53,8 @@ Complexity: O((V + E) · U / w) word operations for the killer sets (w = 64, U u
 for services as units about half that, as a set ends at its own unit), plus
 O(P · log m · U / w) for the counters (P supporter–outcome pairs, m of them per outcome
 and factor), plus O(O · U + F · U) numpy work to reduce them, for the O outcomes and F
-(outcome, factor) pairs reached. In numpy that is O(levels × shapes) calls per range,
+(outcome, factor) pairs reached (when failures stay local, the members of each outcome's
+sets instead of U per outcome and factor). In numpy that is O(levels × shapes) calls per range,
 plus one call per dependency and block of :data:`BLOCK` bytes; laying a plan out is
 O(V + E). Memory per range: a row of at most :data:`WIDTH` bits (8 KiB) for each set
 still to be read, at most those of the widest stretch of levels that one level reads
